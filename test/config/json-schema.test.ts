@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { labJsonSchema } from "../../src/config/json-schema.js";
@@ -16,7 +17,9 @@ describe("the lab file's JSON Schema (for editors)", () => {
   });
 
   it("accepts every example and the starter, and rejects an unknown key as an editor would", () => {
-    const validate = new Ajv({ strict: false }).compile(schema);
+    const ajv = new Ajv({ strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
     for (const name of EXAMPLES) expect(validate(parse(exampleText(name))), name).toBe(true);
     expect(validate(parse(STARTER_LAB))).toBe(true);
     const broken = parse(exampleText("homelab"));
