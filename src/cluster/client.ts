@@ -14,6 +14,12 @@ import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./re
 
 export const FIELD_MANAGER = "gpuvm";
 
+const MAX_429_ATTEMPTS = 20;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export interface KubeObjectJson {
   apiVersion: string;
   kind: string;
@@ -115,14 +121,23 @@ export class KubeClient {
       path: call.path,
       dryRun: call.query?.dryRun === "All",
     });
-    let status: number;
-    let text: string;
-    try {
-      const response = await this.config.httpApi.send(context).toPromise();
-      status = response.httpStatusCode;
-      text = await response.body.text();
-    } catch (error) {
-      throw new UnreachableError(this.server, error);
+    let status = 0;
+    let text = "";
+    for (let attempt = 1; ; attempt++) {
+      let retryAfter: string | undefined;
+      try {
+        const response = await this.config.httpApi.send(context).toPromise();
+        status = response.httpStatusCode;
+        text = await response.body.text();
+        retryAfter = response.headers["retry-after"];
+      } catch (error) {
+        throw new UnreachableError(this.server, error);
+      }
+      // 429: the server did not process the request (busy, or a cache still filling after a start);
+      // it is safe to send again after the pause it asks for.
+      if (status !== 429 || attempt >= MAX_429_ATTEMPTS) break;
+      const seconds = Number(retryAfter);
+      await sleep(Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, 2_000) : 100 * attempt);
     }
     let parsed: unknown;
     try {
