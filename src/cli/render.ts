@@ -1,0 +1,60 @@
+// gpuvm render -f lab.yaml [--target T] [-o yaml|json] [--out DIR]
+import { join } from "node:path";
+import type { Command } from "commander";
+import { layoutTarget, writeFiles } from "../emit/directory.js";
+import { toJsonList, toYamlStream } from "../emit/yaml.js";
+import { loadModel } from "../model/index.js";
+import { findTarget, targets } from "../render/targets/index.js";
+import { type Io, UsageError } from "./io.js";
+import { labFileOption, outputOption } from "./options.js";
+
+interface RenderFlags {
+  file: string;
+  target?: string[];
+  output: string;
+  out?: string;
+}
+
+export function registerRender(program: Command, io: Io): void {
+  program
+    .command("render")
+    .description("render the lab's objects for a target")
+    .addOption(labFileOption())
+    .option(
+      "-t, --target <name...>",
+      `target(s): ${targets.map((target) => target.name).join(", ")} (default: the lab's cluster.target)`,
+    )
+    .addOption(outputOption(["yaml", "json"], "yaml"))
+    .option("--out <dir>", "write one file per object and a kustomization.yaml per target into DIR/<target>/")
+    .action(async (flags: RenderFlags) => {
+      const lab = await loadModel(flags.file);
+      const names = flags.target ?? [lab.cluster.target];
+      const chosen = names.map((name) => {
+        const target = findTarget(name);
+        if (!target) {
+          throw new UsageError(
+            `unknown target "${name}"; known: ${targets.map((known) => known.name).join(", ")}`,
+          );
+        }
+        return target;
+      });
+      if (!flags.out && chosen.length > 1)
+        throw new UsageError("several targets need --out DIR (one folder each)");
+
+      if (flags.out) {
+        for (const target of chosen) {
+          const folder = join(flags.out, target.name);
+          const written = await writeFiles(folder, layoutTarget(target.render(lab, {})));
+          io.err(`${target.name}: wrote ${written.length} files to ${folder}\n`);
+        }
+        return;
+      }
+      const [target] = chosen;
+      if (!target) return;
+      const output = target.render(lab, {});
+      if (output.objects.length > 0) {
+        io.out(flags.output === "json" ? toJsonList(output.objects) : toYamlStream(output.objects));
+      }
+      for (const file of output.files) io.out(`# ${file.path}\n${file.content}`);
+    });
+}

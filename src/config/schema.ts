@@ -1,0 +1,264 @@
+// The lab file, defined once. Everything else (types, JSON Schema for editors, error messages) derives from it.
+import { z } from "zod";
+import { PERCENT_PATTERN, QUANTITY_PATTERN } from "./quantity.js";
+
+/** Names that become Kubernetes object names or DNS labels (RFC 1123 label). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabel = z
+  .string()
+  .max(63, { error: "must be at most 63 characters (a DNS label)" })
+  .regex(DNS_LABEL, {
+    error:
+      "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+  });
+
+const quantity = z
+  .string()
+  .regex(QUANTITY_PATTERN, { error: 'must be a quantity such as "64Gi", "512Mi" or "2Ti"' });
+const percent = z.string().regex(PERCENT_PATTERN, { error: 'must be a percentage such as "80%"' });
+
+const cpuRequest = z
+  .union([z.int().positive(), percent], {
+    error: 'must be a whole number of cores (2) or a share of the host ("80%")',
+  })
+  .describe('Cores: a whole number, or a share of the host\'s CPUs ("80%").');
+const memoryRequest = z
+  .union([quantity, percent], {
+    error: 'must be a quantity ("4Gi") or a share of the host\'s memory ("80%")',
+  })
+  .describe('Memory: a quantity ("4Gi") or a share of the host\'s memory ("80%").');
+
+const pciAddress = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, {
+  error: 'must be a full PCI address in lower case, such as "0000:09:00.0"',
+});
+const pciId = z
+  .string()
+  .regex(/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/, { error: 'must be vendor:device in hex, such as "10de:2206"' });
+const resourceName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
+    error: 'must be a resource name such as "nvidia.com/rtx3080"',
+  });
+const version = z.string().regex(/^v?\d+\.\d+(\.\d+)?$/, { error: 'must be a version such as "v1.6.3"' });
+const mac = z.string().describe('MAC address, such as "8a:d3:14:ca:21:70"');
+const ipv4 = z
+  .string()
+  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, { error: "must be an IPv4 address" });
+const cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, {
+  error: 'must be an IPv4 CIDR such as "192.168.26.0/24"',
+});
+
+export const TARGETS = ["kubevirt", "harvester", "capk", "host", "router"] as const;
+export const MODES = ["live", "maintenance"] as const;
+
+const GpuFunction = z
+  .strictObject({
+    address: pciAddress.describe("PCI address of this function on the host."),
+    id: pciId.describe("vendor:device of this function."),
+    resource: resourceName
+      .optional()
+      .describe("Resource name the device plugin advertises; defaults to one derived from the GPU key."),
+    attach: z
+      .boolean()
+      .default(true)
+      .describe("Pass this function to the VM (false: claimed for the IOMMU group but not attached)."),
+    name: dnsLabel
+      .optional()
+      .describe("Device name inside the VM spec; defaults to <gpu>-<function number>."),
+  })
+  .describe("One PCI function of a GPU.");
+
+const Gpu = z.strictObject({
+  iommuGroup: z.int().nonnegative().optional().describe("IOMMU group number on the host, if known."),
+  functions: z
+    .array(GpuFunction)
+    .min(1, { error: "must list at least one function (the VGA/3D function)" })
+    .describe("Every function of the GPU's IOMMU group."),
+});
+
+const Host = z.strictObject({
+  capacity: z
+    .strictObject({
+      cpu: z.int().positive().describe("Logical CPUs of the host."),
+      memory: quantity.describe('Memory of the host, such as "32Gi".'),
+    })
+    .describe("What the host has; percentages in modes resolve against it."),
+  cpuVendor: z.enum(["intel", "amd", "arm"]).optional().describe("CPU vendor (for kernel arguments)."),
+  gpus: z.record(dnsLabel, Gpu).default({}).describe("GPUs on this host, by a name of your choice."),
+  bridge: z
+    .strictObject({
+      name: z.string().min(1).describe("Linux bridge name, such as local-br0."),
+      uplink: z.string().min(1).describe("Physical interface enslaved to the bridge, such as enp9s0."),
+    })
+    .optional(),
+});
+
+const StorageClass = z.strictObject({
+  name: dnsLabel.optional().describe("StorageClass name in the cluster; defaults to the key."),
+  provisioner: z.string().default("driver.longhorn.io"),
+  replicas: z.int().positive().default(1).describe("Longhorn numberOfReplicas."),
+  disk: z.string().optional().describe("Longhorn diskSelector."),
+  node: z.string().optional().describe("Longhorn nodeSelector."),
+  binding: z.enum(["Immediate", "WaitForFirstConsumer"]).default("Immediate"),
+  reclaim: z.enum(["Retain", "Delete"]).default("Retain"),
+  volumeMode: z.enum(["Filesystem", "Block"]).default("Filesystem"),
+  forceBind: z
+    .boolean()
+    .default(false)
+    .describe("Ask CDI to bind volumes at once even when the class waits for a consumer."),
+  existing: z.boolean().default(false).describe("The class exists already: use it, do not render it."),
+});
+
+const Network = z.strictObject({
+  name: dnsLabel.optional().describe("NetworkAttachmentDefinition name; defaults to the key."),
+  bridge: z.string().min(1).describe("Host bridge the bridge CNI plugs into."),
+  binding: z.enum(["managedTap", "bridge"]).default("managedTap"),
+  subnet: cidr.optional(),
+  gateway: ipv4.optional(),
+  range: z
+    .strictObject({ start: ipv4, end: ipv4 })
+    .optional()
+    .describe("host-local IPAM range for tracking IPs."),
+  domain: z.string().optional().describe("DNS domain of the VMs on this network, such as vms.lab.example."),
+  vlan: z.int().min(1).max(4094).optional(),
+});
+
+const Disk = z.strictObject({
+  size: quantity,
+  storage: z.string().describe("Key of an entry under storage."),
+  bus: z
+    .enum(["virtio", "sata", "scsi"])
+    .optional()
+    .describe("Fixed bus; by default chosen per OS and mode."),
+  boot: z
+    .boolean()
+    .optional()
+    .describe("The system disk (boot order 1); defaults to the disk named system, else the first."),
+  source: z
+    .union([
+      z.strictObject({ blank: z.strictObject({}) }),
+      z.strictObject({ http: z.url() }),
+      z.strictObject({ registry: z.string().min(1) }),
+    ])
+    .optional()
+    .describe("Makes the disk a CDI DataVolume filled from this source; without it a plain PVC."),
+});
+
+const Nic = z.strictObject({
+  mac: mac.optional(),
+  ip: ipv4.optional().describe("Address the router hands out for the MAC (static lease)."),
+  model: z.enum(["virtio", "e1000e", "e1000"]).optional(),
+});
+
+const ModeBase = {
+  host: z.string().optional().describe("Host this mode runs on."),
+  cpu: cpuRequest,
+  memory: memoryRequest,
+  priority: dnsLabel.optional().describe("PriorityClass name."),
+  diskBus: z.enum(["virtio", "sata", "scsi"]).optional().describe("Bus of every disk in this mode."),
+};
+
+const LiveMode = z.strictObject({
+  ...ModeBase,
+  gpus: z.array(z.string()).default([]).describe("GPUs (keys on the mode's host) passed to the VM."),
+});
+const MaintenanceMode = z.strictObject({
+  ...ModeBase,
+  gpus: z.array(z.string()).default([]).describe("Usually none: maintenance runs without the GPU."),
+});
+
+const HYPERV_FEATURES = [
+  "relaxed",
+  "vapic",
+  "spinlocks",
+  "vpindex",
+  "runtime",
+  "synic",
+  "synictimer",
+  "reset",
+  "vendorid",
+  "frequencies",
+  "reenlightenment",
+  "tlbflush",
+  "ipi",
+  "evmcs",
+] as const;
+export type HypervFeature = (typeof HYPERV_FEATURES)[number];
+
+const Hyperv = z.partialRecord(
+  z.enum(HYPERV_FEATURES),
+  z.union([z.boolean(), z.int().positive(), z.string()]),
+);
+
+const Vm = z.strictObject({
+  os: z.enum(["linux", "windows", "windows11"]).default("linux"),
+  description: z.string().optional(),
+  firmware: z
+    .strictObject({
+      efi: z.boolean().optional(),
+      secureBoot: z.boolean().optional(),
+      tpm: z.boolean().optional(),
+    })
+    .optional()
+    .describe("Defaults: EFI on; Secure Boot and a persistent TPM for windows11."),
+  graphics: z
+    .strictObject({
+      vnc: z.boolean().default(true).describe("Attach the default graphics device (VNC)."),
+      video: z.enum(["vga", "virtio", "bochs", "ramfb", "cirrus"]).optional(),
+    })
+    .optional(),
+  hyperv: Hyperv.optional().describe(
+    "Hyper-V enlightenments; Windows defaults to relaxed, vapic, spinlocks 4096.",
+  ),
+  disks: z.record(dnsLabel, Disk).refine((disks) => Object.keys(disks).length > 0, {
+    error: "a VM needs at least one disk",
+  }),
+  nics: z.record(z.string(), Nic).default({}).describe("NICs by network key."),
+  modes: z
+    .strictObject({ live: LiveMode.optional(), maintenance: MaintenanceMode.optional() })
+    .refine((modes) => modes.live !== undefined || modes.maintenance !== undefined, {
+      error: "a VM needs at least one mode (live or maintenance)",
+    }),
+  defaultMode: z.enum(MODES).optional().describe("Mode `gpuvm start` uses when none is given."),
+  lint: z
+    .strictObject({ ignore: z.record(z.string(), z.string().min(1)).default({}) })
+    .optional()
+    .describe(
+      'Silence lint rules for this VM, each with a reason: { ignore: { GV004: "drivers installed" } }.',
+    ),
+});
+
+const Priority = z.strictObject({
+  value: z.int().default(1000),
+  preemption: z.enum(["PreemptLowerPriority", "Never"]).default("PreemptLowerPriority"),
+  description: z.string().optional(),
+});
+
+export const LabFileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    apiVersion: z.literal("gpuvm/v1alpha1"),
+    kind: z.literal("Lab"),
+    metadata: z.strictObject({ name: dnsLabel }),
+    cluster: z
+      .strictObject({
+        target: z.enum(TARGETS).default("kubevirt").describe("Default render target."),
+        namespace: dnsLabel.default("default"),
+        kubevirt: version.default("v1.6.3").describe("KubeVirt version the cluster runs."),
+        cdi: version.default("v1.63.1").describe("CDI version the cluster runs."),
+        kubevirtNamespace: dnsLabel.default("kubevirt"),
+        minSystemReplicas: z.int().positive().default(1).describe("Fewest replicas a system disk may have."),
+      })
+      .prefault({}),
+    hosts: z.record(dnsLabel, Host).default({}),
+    storage: z.record(dnsLabel, StorageClass).default({}),
+    networks: z.record(dnsLabel, Network).default({}),
+    priorities: z.record(dnsLabel, Priority).default({}),
+    vms: z.record(dnsLabel, Vm).default({}),
+  })
+  .describe("A gpuvm lab: hosts with GPUs, storage, networks and VMs with live and maintenance modes.");
+
+export type LabFile = z.output<typeof LabFileSchema>;
+export type LabFileVm = LabFile["vms"][string];
+export type LabFileHost = LabFile["hosts"][string];
+export type LabFileMode = z.output<typeof LiveMode>;

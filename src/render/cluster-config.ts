@@ -1,0 +1,62 @@
+// The cluster-wide KubeVirt and CDI custom resources. Both are shared with other owners, so they carry
+// no gpuvm labels: prune selects on those labels and must never remove them.
+import type { V1beta1CDI } from "@kubevirt-ui-ext/kubevirt-api/containerized-data-importer";
+import type {
+  V1KubeVirt,
+  V1KubeVirtConfiguration,
+  V1PciHostDevice,
+} from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
+import type { Lab } from "../model/lab.js";
+
+/** Feature gates the lab's VMs need, in a stable order. */
+export function featureGates(lab: Lab): string[] {
+  const gates: string[] = [];
+  const modes = lab.vms.flatMap((vm) => vm.modes);
+  if (modes.some((mode) => mode.gpus.length > 0)) gates.push("HostDevices");
+  if (lab.vms.some((vm) => vm.graphics.video !== undefined)) gates.push("VideoConfig");
+  // Persistent TPM and EFI variables live on a backend-storage PVC behind this gate.
+  if (lab.vms.some((vm) => vm.firmware.tpm || vm.firmware.secureBoot)) gates.push("VMPersistentState");
+  return gates;
+}
+
+/** One permitted entry per vendor:device and resource name of every GPU function a VM passes. */
+export function permittedPciDevices(lab: Lab): V1PciHostDevice[] {
+  const entries = new Map<string, V1PciHostDevice>();
+  for (const gpu of lab.vms.flatMap((vm) => vm.modes.flatMap((mode) => mode.gpus))) {
+    for (const fn of gpu.functions.filter((candidate) => candidate.attach)) {
+      const key = `${fn.id}|${fn.resource}`;
+      if (!entries.has(key)) entries.set(key, { pciVendorSelector: fn.id, resourceName: fn.resource });
+    }
+  }
+  return [...entries.values()];
+}
+
+export function usesManagedTap(lab: Lab): boolean {
+  return lab.vms.some((vm) => vm.nics.some((nic) => nic.network.binding === "managedTap"));
+}
+
+/** The published type misnames spec.configuration as `_configuration`; this is the API's real shape. */
+export type KubeVirtCr = Omit<V1KubeVirt, "spec"> & { spec: { configuration: V1KubeVirtConfiguration } };
+
+export function renderKubeVirt(lab: Lab): KubeVirtCr {
+  const gates = featureGates(lab);
+  const pci = permittedPciDevices(lab);
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "KubeVirt",
+    metadata: { name: "kubevirt", namespace: lab.cluster.kubevirtNamespace },
+    spec: {
+      configuration: {
+        ...(gates.length > 0 ? { developerConfiguration: { featureGates: gates } } : {}),
+        ...(usesManagedTap(lab)
+          ? { network: { binding: { managedtap: { domainAttachmentType: "managedTap" } } } }
+          : {}),
+        ...(pci.length > 0 ? { permittedHostDevices: { pciHostDevices: pci } } : {}),
+      },
+    },
+  };
+}
+
+export function renderCdi(): V1beta1CDI {
+  return { apiVersion: "cdi.kubevirt.io/v1beta1", kind: "CDI", metadata: { name: "cdi" }, spec: {} };
+}
