@@ -3,6 +3,7 @@ import { parseCpuinfo } from "./cpuinfo.js";
 import { parseDracutConf, parseInitramfsModules, parseModprobeConf } from "./early-binding.js";
 import { firmwareDriversInProcFb, framebufferHolderFromIomem, parseProcFb } from "./framebuffer.js";
 import { readIommuGroups } from "./iommu-groups.js";
+import { readBridges } from "./network.js";
 import { type PciIdsDb, parsePciIds } from "./pci-ids.js";
 import { fsReader, type HostReader } from "./reader.js";
 import { readPciFunctions } from "./sysfs-pci.js";
@@ -61,6 +62,7 @@ export function scanHost(options: ScanOptions = {}): HostScan {
     devices,
     iommuGroups,
     framebuffer: readFramebuffer(reader, issues),
+    bridges: readBridges(reader),
     earlyBinding: readEarlyBinding(reader, issues),
     pciIdsSource: source,
     issues,

@@ -101,6 +101,13 @@ export interface EarlyBindingConfig {
   filesRead: string[];
 }
 
+export interface HostBridge {
+  name: string;
+  ports: string[];
+  /** Ports backed by a real NIC: the bridge's uplink. */
+  physicalPorts: string[];
+}
+
 export interface ScanIssue {
   /** Path relative to the scanned root. */
   path: string;
@@ -121,6 +128,7 @@ export interface HostScan {
   devices: PciFunction[];
   iommuGroups: IommuGroup[];
   framebuffer: FramebufferInfo;
+  bridges: HostBridge[];
   earlyBinding: EarlyBindingConfig;
   /** Which pci.ids file named the devices, or null when none was found. */
   pciIdsSource: string | null;
