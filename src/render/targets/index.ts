@@ -1,6 +1,7 @@
 // The registry of render targets. Each is a pure function of the Lab.
 import type { Lab } from "../../model/lab.js";
 import type { RenderOutput } from "../object.js";
+import { renderHostTarget } from "./host.js";
 import { renderKubevirtTarget } from "./kubevirt.js";
 
 export interface RenderOptions {
@@ -20,6 +21,12 @@ export const targets: Target[] = [
     summary:
       "Kubernetes with KubeVirt + CDI: namespace, KubeVirt/CDI configuration, storage, network, volumes, VMs",
     render: renderKubevirtTarget,
+  },
+  {
+    name: "host",
+    summary:
+      "host preparation: kernel arguments (GRUB, systemd-boot, Butane), vfio modprobe/initramfs, containerd, bridge",
+    render: renderHostTarget,
   },
 ];
 
