@@ -1,7 +1,9 @@
 // The gpuvm command: builds the program, runs it, and turns every failure into a message and an exit code.
 import { Command, CommanderError } from "commander";
 import { InputError } from "../config/problem.js";
+import { HostUserError } from "../host/errors.js";
 import { version } from "../version.js";
+import { registerHost } from "./host.js";
 import { registerInit } from "./init.js";
 import { EXIT, type Io, processIo, UsageError } from "./io.js";
 import { registerRender } from "./render.js";
@@ -19,6 +21,7 @@ export function buildProgram(io: Io): Command {
   registerValidate(program, io);
   registerRender(program, io);
   registerSchema(program, io);
+  registerHost(program, io);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   }
@@ -38,6 +41,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (error instanceof InputError) {
       io.err(`${error.message}\n`);
+      return EXIT.invalid;
+    }
+    if (error instanceof HostUserError) {
+      io.err(`gpuvm: ${error.message}\n${error.hint ? `  next: ${error.hint}\n` : ""}`);
       return EXIT.invalid;
     }
     if (error instanceof UsageError) {
