@@ -62,6 +62,17 @@ describe("host plan (bind)", () => {
     expect(refusals).toContain("modprobe vfio-pci");
   });
 
+  it("warns when the address is not a display device (a typo'd NIC, say)", () => {
+    const scan = scanHost({ root: tree(tower1) });
+    const plan = planBind(scan, "0000:0a:00.0");
+    expect(plan.warnings).toContain(
+      "0000:0a:00.0 is not on a display device: gpuvm binds GPUs; check the address",
+    );
+    expect(planBind(scan, "0000:09:00.0", { force: true }).warnings.join()).not.toContain(
+      "not on a display device",
+    );
+  });
+
   it("rejects what is not a PCI address, or not on this host, with a plain message", () => {
     const scan = scanHost({ root: tree(tower1) });
     expect(() => planBind(scan, "gpu0")).toThrow(HostUserError);

@@ -90,6 +90,9 @@ export function planBind(scan: HostScan, address: string, options: BindOptions =
   const refusals: string[] = [];
   const warnings: string[] = [];
 
+  if (!g.functions.some((f) => f.role === "display")) {
+    warnings.push(`${fn.address} is not on a display device: gpuvm binds GPUs; check the address`);
+  }
   if (!g.group)
     refusals.push(`${fn.address} has no IOMMU group: turn the IOMMU on first (gpuvm host doctor)`);
   if (g.strangers.length) {
