@@ -2,7 +2,7 @@
 import type { core, ZodType } from "zod";
 import { dottedPath, type Problem } from "./problem.js";
 import type { LabPath, LabSource } from "./source.js";
-import { didYouMean } from "./suggest.js";
+import { closest, didYouMean } from "./suggest.js";
 
 type Issue = core.$ZodIssue;
 type Def = { type: string; [key: string]: unknown };
@@ -87,7 +87,8 @@ function messageFor(issue: Issue, found: unknown): string {
     case "invalid_value": {
       const allowed = issue.values.map((value) => JSON.stringify(value));
       const list = allowed.length === 1 ? allowed[0] : `one of ${allowed.join(", ")}`;
-      const hint = typeof found === "string" ? didYouMean(found, issue.values.map(String)) : "";
+      const hint =
+        typeof found === "string" && allowed.length > 1 ? didYouMean(found, issue.values.map(String)) : "";
       return `expected ${list}, found ${describeFound(found)}${hint}`;
     }
     case "too_big":
@@ -98,13 +99,15 @@ function messageFor(issue: Issue, found: unknown): string {
       if (issue.origin === "string") return `${issue.message} (found ${describeFound(found)})`;
       return `must be ${word} ${bound}, found ${describeFound(found)}`;
     }
+    case "custom":
+      return issue.message;
     default:
       return found === undefined ? issue.message : `${issue.message}, found ${describeFound(found)}`;
   }
 }
 
 /** Located problems for one zod issue (several for unknown keys: one per key). */
-export function problemsFor(issue: Issue, input: unknown, schema: ZodType, source: LabSource): Problem[] {
+function problemsFor(issue: Issue, input: unknown, schema: ZodType, source: LabSource): Problem[] {
   const path = issue.path as LabPath;
   if (issue.code === "unrecognized_keys") {
     const known = knownKeys(schema, issue.path);
@@ -127,4 +130,28 @@ export function problemsFor(issue: Issue, input: unknown, schema: ZodType, sourc
   }
   const found = valueAt(input, issue.path);
   return [{ ...source.locate(path), path: dottedPath(path), message: messageFor(issue, found) }];
+}
+
+/**
+ * Located problems for all issues of one parse. A misspelt required key yields two zod issues
+ * ("capacty" unknown, "capacity" missing); the user made one mistake, so only the first is kept.
+ */
+export function problemsForIssues(
+  issues: Issue[],
+  input: unknown,
+  schema: ZodType,
+  source: LabSource,
+): Problem[] {
+  const misspelt = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const known = knownKeys(schema, issue.path);
+    for (const key of issue.keys) {
+      const meant = closest(key, known);
+      if (meant) misspelt.add(dottedPath([...(issue.path as LabPath), meant]));
+    }
+  }
+  return issues
+    .filter((issue) => !(issue.code === "invalid_type" && misspelt.has(dottedPath(issue.path as LabPath))))
+    .flatMap((issue) => problemsFor(issue, input, schema, source));
 }

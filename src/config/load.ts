@@ -1,7 +1,7 @@
 // Reading a lab file: text → YAML document (with positions) → validated LabFile, or located problems.
 import { readFile } from "node:fs/promises";
 import { LineCounter, parseAllDocuments } from "yaml";
-import { problemsFor } from "./issues.js";
+import { problemsForIssues } from "./issues.js";
 import { InputError, type Problem } from "./problem.js";
 import { type LabFile, LabFileSchema } from "./schema.js";
 import { LabSource } from "./source.js";
@@ -69,7 +69,7 @@ export function parseLab(text: string, file: string): LoadedLab {
 
   const result = LabFileSchema.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.flatMap((issue) => problemsFor(issue, input, LabFileSchema, source));
+    const problems = problemsForIssues(result.error.issues, input, LabFileSchema, source);
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new InputError(problems);
   }

@@ -15,12 +15,22 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
+/** True when `short` can be read out of `long` in order, as "win11" out of "windows11". */
+function isAbbreviation(short: string, long: string): boolean {
+  if (short.length < 3 || short[0] !== long[0]) return false;
+  let position = 0;
+  for (const char of long) if (char === short[position]) position++;
+  return position === short.length;
+}
+
 export function closest(word: string, known: readonly string[]): string | undefined {
   const limit = Math.max(2, Math.floor(word.length / 3));
+  const lower = word.toLowerCase();
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of known) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= limit && (!best || distance < best.distance)) best = { candidate, distance };
+    const distance = editDistance(lower, candidate.toLowerCase());
+    const near = distance <= limit || isAbbreviation(lower, candidate.toLowerCase());
+    if (near && (!best || distance < best.distance)) best = { candidate, distance };
   }
   return best?.candidate;
 }

@@ -154,9 +154,9 @@ function buildMode(
   let host: Host | undefined;
   if (hostName !== undefined) {
     host = hosts.get(hostName);
-    if (!host) {
-      const where = spec.host !== undefined ? [...path, "host"] : ["vms", vmName, "modes", "live", "host"];
-      problems.add(where, `unknown host "${hostName}"${didYouMean(hostName, [...hosts.keys()])}`);
+    // An inherited host was already reported where the live mode names it.
+    if (!host && spec.host !== undefined) {
+      problems.add([...path, "host"], `unknown host "${hostName}"${didYouMean(hostName, [...hosts.keys()])}`);
     }
   }
 
