@@ -1,10 +1,13 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDoctorReport } from "../../src/host/doctor/format.js";
 import { runDoctor } from "../../src/host/doctor/run.js";
 import type { DoctorReport } from "../../src/host/doctor/types.js";
+import { scanHost } from "../../src/host/scan.js";
 import { MACHINES } from "../fixtures/hosts/machines.js";
 import type { MachineSpec } from "../fixtures/hosts/spec.js";
-import { scanOf } from "./helpers.js";
+import { scanOf, tree } from "./helpers.js";
 
 function doctor(spec: MachineSpec): DoctorReport {
   return runDoctor(scanOf(spec));
@@ -147,5 +150,26 @@ describe("host doctor", () => {
     expect(text).toMatch(/^FAIL\s+gpu-framebuffer 0000:09:00.0\s+efifb holds/m);
     expect(text).toMatch(/^\s+next: add the kernel argument video=efifb:off/m);
     expect(text).toContain("tower1: 4 ok, 2 warn, 2 fail");
+  });
+
+  it("a damaged tree gives unknown values and a scan warning, never a crash", () => {
+    const root = tree(MACHINES.desktopRtx3080Vfio);
+    const gpu = fs.realpathSync(path.join(root, "sys/bus/pci/devices/0000:09:00.0"));
+    fs.rmSync(path.join(gpu, "reset_method"));
+    fs.mkdirSync(path.join(gpu, "reset_method"));
+    const r = runDoctor(scanHost({ root }));
+    expect(check(r, "gpu-reset", "0000:09:00.0")).toMatchObject({
+      verdict: "warn",
+      detail: expect.stringContaining("unknown"),
+    });
+    expect(check(r, "scan").detail).toContain(
+      "sys/bus/pci/devices/0000:09:00.0/reset_method: is a directory",
+    );
+  });
+
+  it("runs on this machine's own root", () => {
+    const r = runDoctor(scanHost({ root: "/" }));
+    expect(r.checks.map((c) => c.id)).toContain("iommu");
+    expect(r.summary.ok + r.summary.warn + r.summary.fail).toBe(r.checks.length);
   });
 });
