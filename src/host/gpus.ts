@@ -1,5 +1,6 @@
 import { DISCRETE_GPU_VENDORS, HOST_DISPLAY_DRIVERS, VFIO_DRIVER } from "./drivers.js";
 import { isBridgeRole, pciSlot } from "./pci-address.js";
+import { unreadableFunction } from "./sysfs-pci.js";
 import type { HostScan, IommuGroup, PciFunction } from "./types.js";
 
 /** A passthrough candidate and everything its IOMMU group drags along. */
@@ -26,30 +27,6 @@ export function isPassthroughCandidate(d: PciFunction, scan: HostScan): boolean 
   return d.vendorId !== null && DISCRETE_GPU_VENDORS.includes(d.vendorId);
 }
 
-function placeholder(address: string): PciFunction {
-  return {
-    address,
-    id: null,
-    vendorId: null,
-    deviceId: null,
-    subsystemVendorId: null,
-    subsystemDeviceId: null,
-    classCode: null,
-    role: "other",
-    vendorName: null,
-    deviceName: null,
-    subsystemName: null,
-    className: null,
-    driver: null,
-    driverOverride: null,
-    bootVga: null,
-    resetMethods: null,
-    numaNode: null,
-    iommuGroup: null,
-    unknown: ["device directory"],
-  };
-}
-
 export function gpuGroupOf(gpu: PciFunction, scan: HostScan): GpuGroup {
   const byAddress = new Map(scan.devices.map((d) => [d.address, d]));
   const group =
@@ -57,7 +34,7 @@ export function gpuGroupOf(gpu: PciFunction, scan: HostScan): GpuGroup {
   const slot = pciSlot(gpu.address);
   // Without a group (IOMMU off) the card's own functions are still the ones that must move together.
   const members = group
-    ? group.members.map((a) => byAddress.get(a) ?? placeholder(a))
+    ? group.members.map((a) => byAddress.get(a) ?? unreadableFunction(a))
     : scan.devices.filter((d) => pciSlot(d.address) === slot);
   const functions = members.filter((m) => !isBridgeRole(m.role) || m.unknown.length > 0);
   return {

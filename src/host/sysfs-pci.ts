@@ -124,7 +124,8 @@ export function readPciFunctions(
   return out;
 }
 
-function unreadableFunction(address: string): PciFunction {
+/** A function whose device directory could not be read: every value unknown. */
+export function unreadableFunction(address: string): PciFunction {
   return {
     address,
     id: null,
