@@ -3,7 +3,8 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "../config/problem.js";
 import { version } from "../version.js";
 import { registerInit } from "./init.js";
-import { EXIT, type Io, processIo, UsageError } from "./io.js";
+import { EXIT, type Io, processIo, QuietExit, UsageError } from "./io.js";
+import { registerLint } from "./lint.js";
 import { registerRender } from "./render.js";
 import { registerSchema } from "./schema.js";
 import { registerValidate } from "./validate.js";
@@ -18,6 +19,7 @@ export function buildProgram(io: Io): Command {
   registerInit(program, io);
   registerValidate(program, io);
   registerRender(program, io);
+  registerLint(program, io);
   registerSchema(program, io);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
@@ -40,6 +42,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`${error.message}\n`);
       return EXIT.invalid;
     }
+    if (error instanceof QuietExit) return error.exitCode;
     if (error instanceof UsageError) {
       io.err(`gpuvm: ${error.message}\n`);
       return EXIT.usage;
