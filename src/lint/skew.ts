@@ -101,7 +101,7 @@ export const skewRules: Rule[] = [
           .map(
             ([name]): Hit => ({
               path: [...vm.path, "hyperv", name],
-              message: `VM "${vm.name}" asks for the Hyper-V enlightenment ${name}, which KubeVirt has since ${formatVersion(HYPERV_SINCE[name] ?? [0, 0, 0])}; the cluster runs ${lab.cluster.kubevirtVersion}, so the VM is rejected`,
+              message: `VM "${vm.name}" asks for the Hyper-V enlightenment ${name}, which KubeVirt has since ${formatVersion(HYPERV_SINCE[name] ?? [0, 0, 0])}; the cluster runs ${lab.cluster.kubevirtVersion}, which rejects or drops it`,
               fix: `remove hyperv.${name} from vms.${vm.name}, or upgrade KubeVirt`,
               vm: vm.name,
             }),
