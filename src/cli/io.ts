@@ -18,4 +18,12 @@ export class UsageError extends Error {
   }
 }
 
+/** Ends a command with an exit code after it has printed why (lint findings, for example). */
+export class QuietExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = "QuietExit";
+  }
+}
+
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;

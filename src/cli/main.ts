@@ -5,7 +5,8 @@ import { HostUserError } from "../host/errors.js";
 import { version } from "../version.js";
 import { registerHost } from "./host.js";
 import { registerInit } from "./init.js";
-import { EXIT, type Io, processIo, UsageError } from "./io.js";
+import { EXIT, type Io, processIo, QuietExit, UsageError } from "./io.js";
+import { registerLint } from "./lint.js";
 import { registerRender } from "./render.js";
 import { registerSchema } from "./schema.js";
 import { registerValidate } from "./validate.js";
@@ -20,6 +21,7 @@ export function buildProgram(io: Io): Command {
   registerInit(program, io);
   registerValidate(program, io);
   registerRender(program, io);
+  registerLint(program, io);
   registerSchema(program, io);
   registerHost(program, io);
   for (const command of program.commands) {
@@ -47,6 +49,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`gpuvm: ${error.message}\n${error.hint ? `  next: ${error.hint}\n` : ""}`);
       return EXIT.invalid;
     }
+    if (error instanceof QuietExit) return error.exitCode;
     if (error instanceof UsageError) {
       io.err(`gpuvm: ${error.message}\n`);
       return EXIT.usage;

@@ -6,6 +6,7 @@ import { toJsonList, toYamlStream } from "../emit/yaml.js";
 import { loadModel } from "../model/index.js";
 import { findTarget, targets } from "../render/targets/index.js";
 import { type Io, UsageError } from "./io.js";
+import { lintGate } from "./lint-gate.js";
 import { labFileOption, outputOption } from "./options.js";
 
 interface RenderFlags {
@@ -13,6 +14,7 @@ interface RenderFlags {
   target?: string[];
   output: string;
   out?: string;
+  strict?: boolean;
 }
 
 export function registerRender(program: Command, io: Io): void {
@@ -26,6 +28,7 @@ export function registerRender(program: Command, io: Io): void {
     )
     .addOption(outputOption(["yaml", "json"], "yaml"))
     .option("--out <dir>", "write one file per object and a kustomization.yaml per target into DIR/<target>/")
+    .option("--strict", "treat lint warnings as errors")
     .action(async (flags: RenderFlags) => {
       const lab = await loadModel(flags.file);
       const names = flags.target ?? [lab.cluster.target];
@@ -40,6 +43,8 @@ export function registerRender(program: Command, io: Io): void {
       });
       if (!flags.out && chosen.length > 1)
         throw new UsageError("several targets need --out DIR (one folder each)");
+      // Lint first: an error-level finding stops the command before anything is written.
+      for (const target of chosen) lintGate(lab, io, { target: target.name, strict: flags.strict === true });
 
       if (flags.out) {
         for (const target of chosen) {

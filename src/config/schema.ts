@@ -248,6 +248,9 @@ export const LabFileSchema = z
         cdi: version.default("v1.63.1").describe("CDI version the cluster runs."),
         kubevirtNamespace: dnsLabel.default("kubevirt"),
         minSystemReplicas: z.int().positive().default(1).describe("Fewest replicas a system disk may have."),
+        maxHostShare: percent
+          .default("90%")
+          .describe("Largest share of a host's CPUs or memory one mode may take before lint warns (GV016)."),
       })
       .prefault({}),
     hosts: z.record(dnsLabel, Host).default({}),

@@ -372,6 +372,7 @@ export function buildLab(file: LabFile, source: LabSource): Lab {
       cdiVersion: file.cluster.cdi,
       kubevirtNamespace: file.cluster.kubevirtNamespace,
       minSystemReplicas: file.cluster.minSystemReplicas,
+      maxHostShare: parsePercent(file.cluster.maxHostShare) ?? 0.9,
     },
     hosts,
     storage,

@@ -16,6 +16,8 @@ export interface Lab {
     cdiVersion: string;
     kubevirtNamespace: string;
     minSystemReplicas: number;
+    /** Fraction (0.9) of a host one mode may take before lint warns. */
+    maxHostShare: number;
   };
   hosts: Host[];
   storage: StorageClassSpec[];
