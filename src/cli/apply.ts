@@ -4,15 +4,16 @@ import type { Command } from "commander";
 import { applyPlan, type Outcome } from "../cluster/apply.js";
 import { clusterObjects } from "../cluster/objects.js";
 import { makePlan, type PlanEntry } from "../cluster/plan.js";
-import { lintBeforeApply } from "../cluster/preflight.js";
 import { describeRef, resourceFor } from "../cluster/resources.js";
 import { addClusterOptions, type ClusterFlags, openCluster } from "./cluster-options.js";
-import { EXIT, ExitStatus, type Io, UsageError } from "./io.js";
+import { EXIT, type Io, QuietExit, UsageError } from "./io.js";
+import { lintGate } from "./lint-gate.js";
 
 interface ApplyFlags extends ClusterFlags {
   prune?: boolean;
   yes?: boolean;
   forceConflicts?: boolean;
+  strict?: boolean;
 }
 
 /** kubectl's progress form: "virtualmachine.kubevirt.io/gaming-live configured". */
@@ -50,15 +51,12 @@ export function registerApply(program: Command, io: Io): void {
     )
     .option("-y, --yes", "prune without asking")
     .option("--force-conflicts", "take over fields another field manager owns")
+    .option("--strict", "treat lint warnings as errors")
     .action(async (flags: ApplyFlags) => {
       const { client, lab } = await openCluster(flags);
       const objects = clusterObjects(lab);
-      const problems = lintBeforeApply(lab, objects);
-      if (problems.length > 0) {
-        for (const problem of problems)
-          io.err(`${problem.id}: ${problem.message}${problem.fix ? `\n  fix: ${problem.fix}` : ""}\n`);
-        throw new ExitStatus(EXIT.invalid);
-      }
+      // Lint errors stop apply before a single request reaches the cluster.
+      lintGate(lab, io, { target: "kubevirt", strict: flags.strict === true });
       const plan = await makePlan(client, objects, { name: lab.name, namespace: lab.cluster.namespace });
       const doomed = plan.entries.filter((entry) => entry.action === "prune");
       if (flags.prune && doomed.length > 0 && !flags.yes) {
@@ -71,7 +69,7 @@ export function registerApply(program: Command, io: Io): void {
         io.err(`--prune will delete:\n${list}\n`);
         if (!(await confirm("delete these objects? [y/N] "))) {
           io.err("nothing applied\n");
-          throw new ExitStatus(EXIT.usage);
+          throw new QuietExit(EXIT.usage);
         }
       }
       await applyPlan(client, plan, {

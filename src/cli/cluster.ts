@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { formatClusterReport, runClusterDoctor } from "../cluster/doctor/run.js";
 import { addClusterOptions, type ClusterFlags, openCluster } from "./cluster-options.js";
-import { EXIT, ExitStatus, type Io } from "./io.js";
+import { EXIT, type Io, QuietExit } from "./io.js";
 import { outputOption } from "./options.js";
 
 export function registerCluster(program: Command, io: Io): void {
@@ -22,6 +22,6 @@ export function registerCluster(program: Command, io: Io): void {
       const { client, lab } = await openCluster(flags);
       const report = await runClusterDoctor(client, lab);
       io.out(flags.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatClusterReport(report));
-      if (report.summary.fail > 0) throw new ExitStatus(EXIT.invalid);
+      if (report.summary.fail > 0) throw new QuietExit(EXIT.invalid);
     });
 }

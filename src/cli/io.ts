@@ -18,11 +18,11 @@ export class UsageError extends Error {
   }
 }
 
-/** A command that finished normally but reports its result through the exit code (plan: 3 = changes). */
-export class ExitStatus extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-    this.name = "ExitStatus";
+/** Ends a command with an exit code after it has printed why (lint findings, for example). */
+export class QuietExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = "QuietExit";
   }
 }
 

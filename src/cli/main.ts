@@ -1,11 +1,14 @@
 // The gpuvm command: builds the program, runs it, and turns every failure into a message and an exit code.
 import { Command, CommanderError } from "commander";
 import { InputError } from "../config/problem.js";
+import { HostUserError } from "../host/errors.js";
 import { version } from "../version.js";
 import { registerApply } from "./apply.js";
 import { registerCluster } from "./cluster.js";
+import { registerHost } from "./host.js";
 import { registerInit } from "./init.js";
-import { EXIT, ExitStatus, type Io, processIo, UsageError } from "./io.js";
+import { EXIT, type Io, processIo, QuietExit, UsageError } from "./io.js";
+import { registerLint } from "./lint.js";
 import { registerPlan } from "./plan.js";
 import { registerRender } from "./render.js";
 import { registerRestart } from "./restart.js";
@@ -27,7 +30,9 @@ export function buildProgram(io: Io): Command {
   registerInit(program, io);
   registerValidate(program, io);
   registerRender(program, io);
+  registerLint(program, io);
   registerSchema(program, io);
+  registerHost(program, io);
   registerPlan(program, io);
   registerApply(program, io);
   registerStart(program, io);
@@ -54,11 +59,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // Help and --version end through here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ExitStatus) return error.code;
     if (error instanceof InputError) {
       io.err(`${error.message}\n`);
       return EXIT.invalid;
     }
+    if (error instanceof HostUserError) {
+      io.err(`gpuvm: ${error.message}\n${error.hint ? `  next: ${error.hint}\n` : ""}`);
+      return EXIT.invalid;
+    }
+    if (error instanceof QuietExit) return error.exitCode;
     if (error instanceof UsageError) {
       io.err(`gpuvm: ${error.message}\n`);
       return EXIT.usage;

@@ -5,7 +5,7 @@ import { clusterObjects } from "../cluster/objects.js";
 import { hasChanges, makePlan, type Plan } from "../cluster/plan.js";
 import { describeRef } from "../cluster/resources.js";
 import { addClusterOptions, type ClusterFlags, openCluster } from "./cluster-options.js";
-import { EXIT, ExitStatus, type Io } from "./io.js";
+import { EXIT, type Io, QuietExit } from "./io.js";
 import { outputOption } from "./options.js";
 
 const LABEL: Record<string, string> = {
@@ -59,7 +59,7 @@ export function registerPlan(program: Command, io: Io): void {
       } else {
         io.out(formatPlan(plan));
       }
-      if (plan.entries.some((entry) => entry.action === "error")) throw new ExitStatus(EXIT.invalid);
-      if (hasChanges(plan)) throw new ExitStatus(EXIT.changes);
+      if (plan.entries.some((entry) => entry.action === "error")) throw new QuietExit(EXIT.invalid);
+      if (hasChanges(plan)) throw new QuietExit(EXIT.changes);
     });
 }

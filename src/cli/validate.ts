@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { loadModel } from "../model/index.js";
 import type { Lab } from "../model/lab.js";
 import type { Io } from "./io.js";
+import { lintGate } from "./lint-gate.js";
 import { labFileOption, outputOption } from "./options.js";
 
 export function labSummary(lab: Lab) {
@@ -50,8 +51,10 @@ export function registerValidate(program: Command, io: Io): void {
     .description("check a lab file and show what it resolves to")
     .addOption(labFileOption())
     .addOption(outputOption(["text", "json"], "text"))
-    .action(async (options: { file: string; output: string }) => {
+    .option("--strict", "treat lint warnings as errors")
+    .action(async (options: { file: string; output: string; strict?: boolean }) => {
       const lab = await loadModel(options.file);
+      lintGate(lab, io, { strict: options.strict === true });
       io.out(options.output === "json" ? `${JSON.stringify(labSummary(lab), null, 2)}\n` : describe(lab));
     });
 }

@@ -65,6 +65,20 @@ const GpuFunction = z
     name: dnsLabel
       .optional()
       .describe("Device name inside the VM spec; defaults to <gpu>-<function number>."),
+    vendor: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Vendor name as pci.ids (lspci) gives it, such as "NVIDIA Corporation"; known for NVIDIA, AMD and Intel.',
+      ),
+    product: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Device name as pci.ids (lspci) gives it, such as "GA102 [GeForce RTX 3090]"; Harvester derives its resource name from it.',
+      ),
   })
   .describe("One PCI function of a GPU.");
 
@@ -123,26 +137,60 @@ const Network = z.strictObject({
   vlan: z.int().min(1).max(4094).optional(),
 });
 
-const Disk = z.strictObject({
-  size: quantity,
-  storage: z.string().describe("Key of an entry under storage."),
-  bus: z
-    .enum(["virtio", "sata", "scsi"])
-    .optional()
-    .describe("Fixed bus; by default chosen per OS and mode."),
-  boot: z
-    .boolean()
-    .optional()
-    .describe("The system disk (boot order 1); defaults to the disk named system, else the first."),
-  source: z
-    .union([
-      z.strictObject({ blank: z.strictObject({}) }),
-      z.strictObject({ http: z.url() }),
-      z.strictObject({ registry: z.string().min(1) }),
-    ])
-    .optional()
-    .describe("Makes the disk a CDI DataVolume filled from this source; without it a plain PVC."),
-});
+const Disk = z
+  .strictObject({
+    size: quantity.optional().describe("Size of the volume (not for a containerDisk)."),
+    storage: z.string().optional().describe("Key of an entry under storage (not for a containerDisk)."),
+    bus: z
+      .enum(["virtio", "sata", "scsi"])
+      .optional()
+      .describe("Fixed bus; by default chosen per OS and mode."),
+    boot: z
+      .boolean()
+      .optional()
+      .describe("The system disk (boot order 1); defaults to the disk named system, else the first."),
+    source: z
+      .union([
+        z.strictObject({ blank: z.strictObject({}) }),
+        z.strictObject({ http: z.url() }),
+        z.strictObject({ registry: z.string().min(1) }),
+      ])
+      .optional()
+      .describe("Makes the disk a CDI DataVolume filled from this source; without it a plain PVC."),
+    containerDisk: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Container image holding the disk (such as quay.io/capk/ubuntu-2004-container-disk:v1.22.0): an ephemeral disk, no volume.",
+      ),
+  })
+  .superRefine((disk, ctx) => {
+    // One object with a check rather than a union: unknown keys keep their "did you mean" messages.
+    if (disk.containerDisk !== undefined) {
+      for (const key of ["size", "storage", "source"] as const) {
+        if (disk[key] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: "a containerDisk disk has no volume: leave out size, storage and source",
+          });
+      }
+      return;
+    }
+    if (disk.size === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["size"],
+        message: 'is required (a quantity such as "64Gi"), unless the disk is a containerDisk',
+      });
+    if (disk.storage === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["storage"],
+        message: "is required (a key under storage), unless the disk is a containerDisk",
+      });
+  });
 
 const Nic = z.strictObject({
   mac: mac.optional(),
@@ -220,6 +268,15 @@ const Vm = z.strictObject({
       error: "a VM needs at least one mode (live or maintenance)",
     }),
   defaultMode: z.enum(MODES).optional().describe("Mode `gpuvm start` uses when none is given."),
+  capk: z
+    .strictObject({
+      cluster: dnsLabel.describe("Cluster API cluster name (CLUSTER_NAME of clusterctl generate cluster)."),
+      pool: dnsLabel.default("md-0").describe("Worker pool (MachineDeployment suffix), such as md-0."),
+    })
+    .optional()
+    .describe(
+      "Makes this VM a Cluster API KubeVirt worker pool (target capk); a VM named <cluster>-md-<n> is one without this.",
+    ),
   lint: z
     .strictObject({ ignore: z.record(z.string(), z.string().min(1)).default({}) })
     .optional()
@@ -248,6 +305,19 @@ export const LabFileSchema = z
         cdi: version.default("v1.63.1").describe("CDI version the cluster runs."),
         kubevirtNamespace: dnsLabel.default("kubevirt"),
         minSystemReplicas: z.int().positive().default(1).describe("Fewest replicas a system disk may have."),
+        maxHostShare: percent
+          .default("90%")
+          .describe("Largest share of a host's CPUs or memory one mode may take before lint warns (GV016)."),
+        harvester: z
+          .strictObject({
+            userName: z
+              .string()
+              .min(1)
+              .default("admin")
+              .describe("Harvester user recorded in PCIDeviceClaim spec.userName."),
+          })
+          .prefault({})
+          .describe("Settings of the harvester target."),
       })
       .prefault({}),
     hosts: z.record(dnsLabel, Host).default({}),

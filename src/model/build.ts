@@ -6,6 +6,7 @@ import type { LabFile, LabFileHost, LabFileVm } from "../config/schema.js";
 import type { LabPath, LabSource } from "../config/source.js";
 import { didYouMean } from "../config/suggest.js";
 import type {
+  ContainerDisk,
   Disk,
   DiskBus,
   Gpu,
@@ -60,6 +61,9 @@ function buildHost(name: string, host: LabFileHost): Host {
             address: fn.address,
             id,
             resource: fn.resource ?? (index === 0 ? `${vendor}/${key}` : `${vendor}/${key}-${number}`),
+            resourceDeclared: fn.resource !== undefined,
+            ...(fn.vendor !== undefined ? { vendorName: fn.vendor } : {}),
+            ...(fn.product !== undefined ? { product: fn.product } : {}),
             attach: fn.attach,
             name: fn.name ?? `${key}-${number}`,
             path: [...gpuPath, "functions", index],
@@ -239,20 +243,28 @@ function buildVm(vmName: string, vm: LabFileVm, context: VmContext): Vm {
   const bootKey = explicitBoot[0] ?? (vm.disks.system ? "system" : diskEntries[0]?.[0]);
 
   const disks: Disk[] = [];
+  const containerDisks: ContainerDisk[] = [];
   for (const [key, disk] of diskEntries) {
     const diskPath = [...path, "disks", key];
-    const sc = storage.get(disk.storage);
+    if (disk.containerDisk !== undefined) {
+      const bus = disk.bus ? { bus: disk.bus } : {};
+      containerDisks.push({ key, image: disk.containerDisk, ...bus, boot: key === bootKey, path: diskPath });
+      continue;
+    }
+    // The schema guarantees size and storage for every disk that is not a containerDisk.
+    const storageKey = disk.storage ?? "";
+    const sc = storage.get(storageKey);
     if (!sc) {
       problems.add(
         [...diskPath, "storage"],
-        `unknown storage "${disk.storage}"${didYouMean(disk.storage, [...storage.keys()])}`,
+        `unknown storage "${storageKey}"${didYouMean(storageKey, [...storage.keys()])}`,
       );
       continue;
     }
     disks.push({
       key,
       claimName: `${vmName}-${key}`,
-      size: disk.size,
+      size: disk.size ?? "",
       storage: sc,
       ...(disk.bus ? { bus: disk.bus } : {}),
       boot: key === bootKey,
@@ -305,10 +317,12 @@ function buildVm(vmName: string, vm: LabFileVm, context: VmContext): Vm {
     graphics: { vnc: vm.graphics?.vnc ?? true, ...(vm.graphics?.video ? { video: vm.graphics.video } : {}) },
     hyperv: vm.hyperv ?? (windows ? { relaxed: true, vapic: true, spinlocks: 4096 } : {}),
     disks,
+    containerDisks,
     nics,
     modes,
     defaultMode,
     lintIgnore: vm.lint?.ignore ?? {},
+    ...(vm.capk ? { capk: vm.capk } : {}),
     path,
   };
 }
@@ -372,6 +386,8 @@ export function buildLab(file: LabFile, source: LabSource): Lab {
       cdiVersion: file.cluster.cdi,
       kubevirtNamespace: file.cluster.kubevirtNamespace,
       minSystemReplicas: file.cluster.minSystemReplicas,
+      maxHostShare: parsePercent(file.cluster.maxHostShare) ?? 0.9,
+      harvester: { userName: file.cluster.harvester.userName },
     },
     hosts,
     storage,

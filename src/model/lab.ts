@@ -16,6 +16,9 @@ export interface Lab {
     cdiVersion: string;
     kubevirtNamespace: string;
     minSystemReplicas: number;
+    /** Fraction (0.9) of a host one mode may take before lint warns. */
+    maxHostShare: number;
+    harvester: { userName: string };
   };
   hosts: Host[];
   storage: StorageClassSpec[];
@@ -47,6 +50,11 @@ export interface GpuFunction {
   /** vendor:device, lower case. */
   id: string;
   resource: string;
+  /** The lab gave `resource` (false: `resource` is gpuvm's default, not what a device plugin may call it). */
+  resourceDeclared: boolean;
+  /** pci.ids names, when the lab gives them (Harvester derives resource names from these). */
+  vendorName?: string;
+  product?: string;
   attach: boolean;
   /** Device name inside the VM spec. */
   name: string;
@@ -104,6 +112,15 @@ export interface Disk {
   path: LabPath;
 }
 
+/** An ephemeral disk from a container image: no PVC, nothing to keep (CAPK's node images). */
+export interface ContainerDisk {
+  key: string;
+  image: string;
+  bus?: DiskBus;
+  boot: boolean;
+  path: LabPath;
+}
+
 export interface Nic {
   network: NetworkSpec;
   /** Interface and network name inside the VM spec. */
@@ -141,9 +158,12 @@ export interface Vm {
   graphics: { vnc: boolean; video?: string };
   hyperv: Record<string, boolean | number | string>;
   disks: Disk[];
+  containerDisks: ContainerDisk[];
   nics: Nic[];
   modes: Mode[];
   defaultMode: ModeName;
   lintIgnore: Record<string, string>;
+  /** Declared Cluster API KubeVirt worker pool. */
+  capk?: { cluster: string; pool: string };
   path: LabPath;
 }

@@ -22,4 +22,8 @@ export interface TextFile {
 export interface RenderOutput {
   objects: KubeObject[];
   files: TextFile[];
+  /** What the user should know about the output (entries skipped and why); the CLI prints them to stderr. */
+  notes?: string[];
+  /** Files the user named that the target edits in place (`--patch-into`); written atomically, never to --out. */
+  edits?: TextFile[];
 }

@@ -16,7 +16,7 @@ import { LABEL_LAB, LABEL_MODE, LABEL_VM, modeLabels } from "./labels.js";
 
 const HOSTNAME_LABEL = "kubernetes.io/hostname";
 
-function affinity(mode: Mode): K8sIoApiCoreV1Affinity | undefined {
+export function affinity(mode: Mode): K8sIoApiCoreV1Affinity | undefined {
   if (!mode.host) return undefined;
   const term = {
     matchExpressions: [{ key: HOSTNAME_LABEL, operator: "In" as const, values: [mode.host.name] }],
@@ -31,23 +31,28 @@ function affinity(mode: Mode): K8sIoApiCoreV1Affinity | undefined {
   };
 }
 
-function disks(vm: Vm, mode: Mode): V1Disk[] {
-  return vm.disks.map((disk) => ({
+export function disks(vm: Vm, mode: Mode): V1Disk[] {
+  return [...vm.disks, ...vm.containerDisks].map((disk) => ({
     name: disk.key,
     disk: { bus: disk.bus ?? mode.diskBus },
     ...(disk.boot ? { bootOrder: 1 } : {}),
   }));
 }
 
-function volumes(vm: Vm): V1Volume[] {
-  return vm.disks.map((disk) =>
+export function volumes(vm: Vm): V1Volume[] {
+  const claims: V1Volume[] = vm.disks.map((disk) =>
     disk.source
       ? { name: disk.key, dataVolume: { name: disk.claimName } }
       : { name: disk.key, persistentVolumeClaim: { claimName: disk.claimName } },
   );
+  const images: V1Volume[] = vm.containerDisks.map((disk) => ({
+    name: disk.key,
+    containerDisk: { image: disk.image },
+  }));
+  return [...claims, ...images];
 }
 
-function interfaces(vm: Vm): V1Interface[] {
+export function interfaces(vm: Vm): V1Interface[] {
   return vm.nics.map((nic) => ({
     name: nic.name,
     ...(nic.mac !== undefined ? { macAddress: nic.mac } : {}),
@@ -88,7 +93,7 @@ function features(vm: Vm): V1Features | undefined {
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
-function firmware(vm: Vm): V1DomainSpec["firmware"] {
+export function firmware(vm: Vm): V1DomainSpec["firmware"] {
   if (!vm.firmware.efi) return undefined;
   const persistent = vm.firmware.tpm || vm.firmware.secureBoot;
   return {

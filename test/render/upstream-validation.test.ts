@@ -11,7 +11,8 @@ describe("rendered objects against the upstream schemas", () => {
       const checked = objects.filter(
         (object) => !CORE_KINDS_CHECKED_BY_SERVER.has(`${object.apiVersion}/${object.kind}`),
       );
-      expect(checked.length).toBeGreaterThanOrEqual(4);
+      // At least the KubeVirt and CDI CRs and one VM (the capk example has no volumes: a containerDisk).
+      expect(checked.length).toBeGreaterThanOrEqual(3);
       expect(checked.flatMap((object) => schemas.errors(object))).toEqual([]);
     });
   }

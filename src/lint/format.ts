@@ -1,0 +1,46 @@
+// How findings are printed: one line per finding with its fix below it, or a stable JSON document
+// (documented in docs/lint.md; field order and sorting do not change between runs).
+import type { Finding, IgnoredFinding } from "./finding.js";
+import type { LintReport } from "./run.js";
+
+export function formatFinding(finding: Finding): string {
+  return `${finding.file}:${finding.line}:${finding.col}: ${finding.severity} ${finding.id}: ${finding.message}\n  fix: ${finding.fix}\n`;
+}
+
+export function formatFindings(findings: Finding[]): string {
+  return findings.map(formatFinding).join("");
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+export function formatSummary(file: string, report: LintReport): string {
+  const { errors, warnings, info } = report.summary;
+  const ignored = report.ignored.length > 0 ? `, ${report.ignored.length} silenced` : "";
+  return `${file}: ${plural(errors, "error")}, ${plural(warnings, "warning")}, ${info} info${ignored}\n`;
+}
+
+function jsonFinding(finding: Finding) {
+  return {
+    id: finding.id,
+    severity: finding.severity,
+    message: finding.message,
+    fix: finding.fix,
+    location: { file: finding.file, line: finding.line, col: finding.col },
+    path: finding.path,
+    vm: finding.vm ?? null,
+  };
+}
+
+export function toJson(report: LintReport): string {
+  const document = {
+    findings: report.findings.map(jsonFinding),
+    ignored: report.ignored.map((finding: IgnoredFinding) => ({
+      ...jsonFinding(finding),
+      reason: finding.reason,
+    })),
+    summary: report.summary,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -1,0 +1,64 @@
+// The least a Kubernetes user needs to run gpuvm against a lab: a ClusterRole for the cluster-wide kinds
+// (and the KubeVirt CR, which lives in KubeVirt's own namespace) and a Role in the lab's namespace.
+// Each verb is there because a command sends it:
+//   get/list     plan, status, doctor and prune read objects; list finds prune candidates
+//   create+patch apply is a server-side apply (PATCH), which creates objects that do not exist yet
+//   delete       apply --prune (never for volumes, namespaces or the KubeVirt/CDI CRs)
+//   update       the GPU leases are taken over with a resourceVersion-guarded PUT
+//   watch        wait, start --wait, stop and switch watch VirtualMachineInstances
+import type { ClusterRole, PolicyRule, Role } from "kubernetes-types/rbac/v1.js";
+import type { Lab } from "../model/lab.js";
+import { labLabels } from "./labels.js";
+
+export function rbacName(lab: Lab): string {
+  return `gpuvm-${lab.name}`;
+}
+
+const CLUSTER_RULES: PolicyRule[] = [
+  { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "create", "patch"] },
+  { apiGroups: [""], resources: ["nodes"], verbs: ["get"] },
+  {
+    apiGroups: ["storage.k8s.io"],
+    resources: ["storageclasses"],
+    verbs: ["get", "list", "create", "patch", "delete"],
+  },
+  {
+    apiGroups: ["scheduling.k8s.io"],
+    resources: ["priorityclasses"],
+    verbs: ["get", "list", "create", "patch", "delete"],
+  },
+  { apiGroups: ["kubevirt.io"], resources: ["kubevirts"], verbs: ["get", "list", "create", "patch"] },
+  { apiGroups: ["cdi.kubevirt.io"], resources: ["cdis"], verbs: ["get", "list", "create", "patch"] },
+  { apiGroups: ["cdi.kubevirt.io"], resources: ["cdiconfigs"], verbs: ["get"] },
+  { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get"] },
+];
+
+const NAMESPACE_RULES: PolicyRule[] = [
+  {
+    apiGroups: ["kubevirt.io"],
+    resources: ["virtualmachines"],
+    verbs: ["get", "list", "create", "patch", "delete"],
+  },
+  { apiGroups: ["kubevirt.io"], resources: ["virtualmachineinstances"], verbs: ["get", "list", "watch"] },
+  { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["get", "list", "create", "patch"] },
+  { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes"], verbs: ["get", "list", "create", "patch"] },
+  {
+    apiGroups: ["k8s.cni.cncf.io"],
+    resources: ["network-attachment-definitions"],
+    verbs: ["get", "list", "create", "patch", "delete"],
+  },
+  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update", "delete"] },
+];
+
+export function renderRbac(lab: Lab): [ClusterRole, Role] {
+  const metadata = { name: rbacName(lab), labels: labLabels(lab) };
+  return [
+    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata, rules: CLUSTER_RULES },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { ...metadata, namespace: lab.cluster.namespace },
+      rules: NAMESPACE_RULES,
+    },
+  ];
+}
