@@ -57,7 +57,12 @@ export function registerApply(program: Command, io: Io): void {
       const objects = clusterObjects(lab);
       // Lint errors stop apply before a single request reaches the cluster.
       lintGate(lab, io, { target: "kubevirt", strict: flags.strict === true });
-      const plan = await makePlan(client, objects, { name: lab.name, namespace: lab.cluster.namespace });
+      const plan = await makePlan(
+        client,
+        objects,
+        { name: lab.name, namespace: lab.cluster.namespace },
+        { force: flags.forceConflicts === true },
+      );
       const doomed = plan.entries.filter((entry) => entry.action === "prune");
       if (flags.prune && doomed.length > 0 && !flags.yes) {
         const list = doomed.map((entry) => `  ${describeRef(entry.ref)}`).join("\n");

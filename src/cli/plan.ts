@@ -14,6 +14,7 @@ const LABEL: Record<string, string> = {
   unchanged: "unchanged",
   prune: "prune (with --prune)",
   keep: "keep (volume no longer in the lab)",
+  conflict: "conflict",
   error: "refused",
 };
 
@@ -21,14 +22,14 @@ export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
   for (const entry of plan.entries) {
     const note = entry.note ? ` (${entry.note})` : "";
-    lines.push(
-      `${LABEL[entry.action]}: ${describeRef(entry.ref)}${entry.action === "error" ? `: ${entry.note}` : note}`,
-    );
+    const refused = entry.action === "error" || entry.action === "conflict";
+    lines.push(`${LABEL[entry.action]}: ${describeRef(entry.ref)}${refused ? `: ${entry.note}` : note}`);
+    if (entry.action === "conflict") lines.push("    (apply --force-conflicts takes these fields over)");
     lines.push(...formatChanges(entry.changes));
   }
   const count = (action: string) => plan.entries.filter((entry) => entry.action === action).length;
   lines.push(
-    `${count("create")} to create, ${count("update")} to update, ${count("unchanged")} unchanged, ${count("prune")} to prune, ${count("keep")} volumes kept${count("error") ? `, ${count("error")} refused` : ""}`,
+    `${count("create")} to create, ${count("update")} to update, ${count("unchanged")} unchanged, ${count("prune")} to prune, ${count("keep")} volumes kept${count("conflict") ? `, ${count("conflict")} in conflict` : ""}${count("error") ? `, ${count("error")} refused` : ""}`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -59,7 +60,8 @@ export function registerPlan(program: Command, io: Io): void {
       } else {
         io.out(formatPlan(plan));
       }
-      if (plan.entries.some((entry) => entry.action === "error")) throw new QuietExit(EXIT.invalid);
+      if (plan.entries.some((entry) => entry.action === "error" || entry.action === "conflict"))
+        throw new QuietExit(EXIT.invalid);
       if (hasChanges(plan)) throw new QuietExit(EXIT.changes);
     });
 }

@@ -62,18 +62,26 @@ async function applyEntry(client: KubeClient, entry: PlanEntry, options: ApplyOp
     return "pruned";
   }
   const applied = entry.applied as KubeObjectJson;
-  try {
-    await client.apply(applied, { force: options.forceConflicts });
-  } catch (error) {
-    if (error instanceof ClusterError && error.conflict)
-      throw new ApplyConflictError(entry.ref, error.serverMessage);
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.apply(applied, { force: options.forceConflicts });
+      break;
+    } catch (error) {
+      // Two applies creating one object at once: the loser's create fails; applying again updates it.
+      if (error instanceof ClusterError && error.reason === "AlreadyExists" && attempt < 3) continue;
+      if (error instanceof ClusterError && error.conflict) {
+        throw new ApplyConflictError(entry.ref, error.serverMessage);
+      }
+      throw error;
+    }
   }
   if (entry.shared) await addSharedEntries(client, entry.ref, entry.shared);
   return entry.action === "create" ? "created" : "configured";
 }
 
 export async function applyPlan(client: KubeClient, plan: Plan, options: ApplyOptions): Promise<Outcome[]> {
+  const conflict = plan.entries.find((entry) => entry.action === "conflict");
+  if (conflict) throw new ApplyConflictError(conflict.ref, conflict.note ?? "");
   const failed = plan.entries.filter((entry) => entry.action === "error");
   if (failed.length > 0) {
     throw new Error(

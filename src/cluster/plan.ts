@@ -7,7 +7,7 @@ import { findOrphans } from "./prune.js";
 import { describeRef, type ObjectRef } from "./resources.js";
 import { mergeEntries, type SharedEntries, sharedPatch, splitKubeVirt } from "./shared-config.js";
 
-export type Action = "create" | "update" | "unchanged" | "prune" | "keep" | "error";
+export type Action = "create" | "update" | "unchanged" | "prune" | "keep" | "conflict" | "error";
 
 export interface PlanEntry {
   ref: ObjectRef;
@@ -63,6 +63,7 @@ async function planObject(
   client: KubeClient,
   desired: KubeObjectJson,
   missingNamespace: string | undefined,
+  force: boolean,
 ): Promise<PlanEntry> {
   const ref = refOf(desired);
   const shared = isKubeVirtCr(desired) ? splitKubeVirt(desired) : undefined;
@@ -74,7 +75,7 @@ async function planObject(
   }
   try {
     const live = await client.get(ref);
-    let next = await client.apply(applied, { dryRun: true });
+    let next = await client.apply(applied, { dryRun: true, force });
     if (shared && live) {
       const patch = sharedPatch(live, shared.entries);
       if (patch) {
@@ -90,6 +91,10 @@ async function planObject(
     return { ...base, action: changes.length > 0 ? "update" : "unchanged", changes };
   } catch (error) {
     if (error instanceof ClusterError && error.forbidden) throw error;
+    if (error instanceof ClusterError && error.conflict && error.reason !== "AlreadyExists") {
+      // Another field manager owns a field gpuvm sets; the server names it.
+      return { ...base, action: "conflict", changes: [], note: error.serverMessage };
+    }
     if (error instanceof ClusterError && error.notFound && error.request.resource.includes(".")) {
       return {
         ...base,
@@ -109,12 +114,14 @@ export async function makePlan(
   client: KubeClient,
   objects: KubeObjectJson[],
   lab: { name: string; namespace: string },
+  options: { force?: boolean } = {},
 ): Promise<Plan> {
   const namespaceExists =
     (await client.get({ apiVersion: "v1", kind: "Namespace", name: lab.namespace })) !== undefined;
   const missingNamespace = namespaceExists ? undefined : lab.namespace;
   const entries: PlanEntry[] = [];
-  for (const obj of objects) entries.push(await planObject(client, obj, missingNamespace));
+  for (const obj of objects)
+    entries.push(await planObject(client, obj, missingNamespace, options.force === true));
   if (namespaceExists) {
     for (const orphan of await findOrphans(client, lab.name, lab.namespace, objects)) {
       entries.push({

@@ -59,6 +59,12 @@ export type Cluster = ClusterInfo & {
   kubeConfig(user?: ClusterUser): KubeConfig;
   /** Stops etcd and kube-apiserver, removes the folder (no-op for a connected cluster). */
   stop(): Promise<void>;
+  /**
+   * Restarts kube-apiserver (same flags, port and etcd; objects survive) and resolves once it is
+   * ready again. Every client connection drops meanwhile. Use a cluster of your own (startCluster):
+   * the suite's shared one serves other test files in parallel.
+   */
+  restartApiServer(timeoutMs?: number): Promise<void>;
 };
 
 export type StartOptions = {
@@ -80,6 +86,17 @@ function withHelpers(info: ClusterInfo, stop: () => Promise<void>): Cluster {
       return kc;
     },
     stop,
+    async restartApiServer(timeoutMs = 120_000): Promise<void> {
+      const counter = resolve(info.dir, "kube-apiserver.restarts");
+      const count = () => (existsSync(counter) ? Number(readFileSync(counter, "utf8").trim()) : 0);
+      const before = count();
+      process.kill(info.upPid, "SIGUSR1");
+      const deadline = Date.now() + timeoutMs;
+      while (count() <= before) {
+        if (Date.now() > deadline) throw new Error(`kube-apiserver did not restart within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
   };
 }
 
