@@ -13,6 +13,8 @@ import { ClusterError, type RequestDescription, UnreachableError } from "./error
 import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./resources.js";
 
 export const FIELD_MANAGER = "gpuvm";
+/** start/stop write spec.runStrategy under their own name, so managedFields tell the two apart. */
+export const LIFECYCLE_MANAGER = "gpuvm-lifecycle";
 
 const MAX_429_ATTEMPTS = 20;
 
@@ -209,13 +211,13 @@ export class KubeClient {
   async mergePatch<T = KubeObjectJson>(
     ref: ObjectRef,
     patch: unknown,
-    opts: { dryRun?: boolean } = {},
+    opts: { dryRun?: boolean; fieldManager?: string } = {},
   ): Promise<T> {
     return this.call<T>({
       method: HttpMethod.PATCH,
       path: objectPath(ref),
       query: {
-        fieldManager: FIELD_MANAGER,
+        fieldManager: opts.fieldManager ?? FIELD_MANAGER,
         fieldValidation: "Strict",
         dryRun: opts.dryRun ? "All" : undefined,
       },

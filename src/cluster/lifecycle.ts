@@ -2,7 +2,7 @@
 // and a GPU is held by one running VM at a time (Leases, see leases.ts). Start and stop set the mode's
 // VirtualMachine spec.runStrategy (Always / Halted) with a merge patch.
 import type { Lab, Mode, ModeName, Vm } from "../model/lab.js";
-import type { KubeClient } from "./client.js";
+import { type KubeClient, LIFECYCLE_MANAGER } from "./client.js";
 import { explain } from "./explain.js";
 import { acquire, type Claim, type ClaimContext, gpuClaim, release, vmClaim } from "./leases.js";
 import {
@@ -80,7 +80,11 @@ async function readModes(ctx: LifecycleContext, vm: Vm): Promise<ModeState[]> {
 }
 
 async function setRunStrategy(ctx: LifecycleContext, objectName: string, strategy: "Always" | "Halted") {
-  await ctx.client.mergePatch(vmRef(ns(ctx), objectName), { spec: { runStrategy: strategy } });
+  await ctx.client.mergePatch(
+    vmRef(ns(ctx), objectName),
+    { spec: { runStrategy: strategy } },
+    { fieldManager: LIFECYCLE_MANAGER },
+  );
 }
 
 function holderHint(holder: string, lab: Lab): string {

@@ -59,6 +59,23 @@ function withSharedLists(obj: KubeObjectJson, lists: SharedEntries): KubeObjectJ
   return copy;
 }
 
+function isVirtualMachine(obj: KubeObjectJson): boolean {
+  return obj.apiVersion === "kubevirt.io/v1" && obj.kind === "VirtualMachine";
+}
+
+/**
+ * Whether a VM runs belongs to the lifecycle commands, not to apply: the lab renders VMs Halted so that
+ * creating one starts nothing, but re-applying must neither stop a running VM nor fight over the field
+ * start/stop wrote. So an existing VM is applied with the runStrategy it has.
+ */
+function keepRunStrategy(applied: KubeObjectJson, live: KubeObjectJson): KubeObjectJson {
+  const liveSpec = (live.spec ?? {}) as { runStrategy?: string };
+  const copy = structuredClone(applied) as KubeObjectJson & { spec: { runStrategy?: string } };
+  if (liveSpec.runStrategy !== undefined) copy.spec.runStrategy = liveSpec.runStrategy;
+  else delete copy.spec.runStrategy;
+  return copy;
+}
+
 async function planObject(
   client: KubeClient,
   desired: KubeObjectJson,
@@ -68,14 +85,21 @@ async function planObject(
   const ref = refOf(desired);
   const shared = isKubeVirtCr(desired) ? splitKubeVirt(desired) : undefined;
   const applied = shared ? shared.applied : desired;
-  const base = { ref, applied, ...(shared ? { shared: shared.entries } : {}) };
+  const base: Pick<PlanEntry, "ref" | "applied" | "shared"> = {
+    ref,
+    applied,
+    ...(shared ? { shared: shared.entries } : {}),
+  };
   if (ref.namespace && ref.namespace === missingNamespace) {
     // The server cannot dry-run an object into a namespace that does not exist yet.
     return { ...base, action: "create", changes: [], note: `namespace ${ref.namespace} is created first` };
   }
   try {
     const live = await client.get(ref);
-    let next = await client.apply(applied, { dryRun: true, force });
+    if (live && isVirtualMachine(desired)) {
+      base.applied = keepRunStrategy(applied, live);
+    }
+    let next = await client.apply(base.applied as KubeObjectJson, { dryRun: true, force });
     if (shared && live) {
       const patch = sharedPatch(live, shared.entries);
       if (patch) {
