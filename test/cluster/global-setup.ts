@@ -28,7 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const cluster = await startCluster({ log: (line) => process.stderr.write(`${line}\n`) });
   process.stderr.write(`[cluster] test cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  const { kubeConfig: _kc, stop, ...info } = cluster;
+  const { kubeConfig: _kc, stop, restartApiServer: _restart, ...info } = cluster;
   project.provide("gpuvmCluster", info);
   return async () => {
     await stop();
