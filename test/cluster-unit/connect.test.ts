@@ -1,0 +1,93 @@
+// Which cluster, context and namespace a command uses, as kubectl would choose them.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConnectionError, connect } from "../../src/cluster/connect.js";
+import { runCli } from "../support/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "gpuvm-kubeconfig-"));
+
+function kubeconfig(
+  file: string,
+  contexts: string[],
+  current: string,
+  server = "https://127.0.0.1:6443",
+): string {
+  const path = join(dir, file);
+  writeFileSync(
+    path,
+    `apiVersion: v1
+kind: Config
+clusters: [${contexts.map((name) => `{ name: ${name}, cluster: { server: "${server}/${name}" } }`).join(", ")}]
+users: [${contexts.map((name) => `{ name: ${name}, user: { token: secret-${name} } }`).join(", ")}]
+contexts: [${contexts.map((name) => `{ name: ${name}, context: { cluster: ${name}, user: ${name} } }`).join(", ")}]
+current-context: ${current}
+`,
+  );
+  return path;
+}
+
+const first = kubeconfig("first", ["home", "work"], "home");
+const second = kubeconfig("second", ["lab", "work"], "lab", "https://10.0.0.1:6443");
+
+describe("connect", () => {
+  it("takes --kubeconfig over KUBECONFIG, and the lab's namespace unless -n", () => {
+    const chosen = connect({ kubeconfig: first }, "gaming", { KUBECONFIG: second });
+    expect(chosen).toMatchObject({
+      context: "home",
+      namespace: "gaming",
+      server: "https://127.0.0.1:6443/home",
+    });
+    expect(connect({ kubeconfig: first, namespace: "other" }, "gaming", {}).namespace).toBe("other");
+  });
+
+  it("merges a KUBECONFIG list, the first file winning names and current context", () => {
+    const chosen = connect({}, "gaming", { KUBECONFIG: [first, second].join(delimiter) });
+    expect(chosen.context).toBe("home");
+    expect(
+      connect({ context: "lab" }, "gaming", { KUBECONFIG: [first, second].join(delimiter) }).server,
+    ).toBe("https://10.0.0.1:6443/lab");
+    expect(
+      connect({ context: "work" }, "gaming", { KUBECONFIG: [first, second].join(delimiter) }).server,
+    ).toBe("https://127.0.0.1:6443/work");
+  });
+
+  it("names the known contexts when --context is wrong, without printing credentials", () => {
+    expect(() => connect({ kubeconfig: first, context: "nope" }, "gaming", {})).toThrow(
+      new ConnectionError('context "nope" is not in the kubeconfig (known: home, work)'),
+    );
+  });
+
+  it("says where it looked when there is no kubeconfig", () => {
+    expect(() => connect({}, "gaming", { HOME: dir })).toThrow(
+      "no kubeconfig: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config",
+    );
+    expect(() => connect({ kubeconfig: join(dir, "missing") }, "gaming", {})).toThrow("no such file");
+  });
+
+  it("is a usage error (exit 2) on the command line", async () => {
+    const result = await runCli(
+      "status",
+      "-f",
+      "examples/homelab.yaml",
+      "--kubeconfig",
+      first,
+      "--context",
+      "nope",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('gpuvm: context "nope" is not in the kubeconfig (known: home, work)\n');
+    expect(result.stderr).not.toContain("secret-");
+  });
+
+  it("reports an unreachable server in one line", async () => {
+    const dead = kubeconfig("dead", ["dead"], "dead", "https://127.0.0.1:1");
+    const result = await runCli("status", "-f", "examples/homelab.yaml", "--kubeconfig", dead);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^gpuvm: cannot reach the API server at https:\/\/127\.0\.0\.1:1\/dead: .+\n$/,
+    );
+    expect(result.stderr).not.toContain("secret-");
+  });
+});
