@@ -145,7 +145,7 @@ describe("status", () => {
   it("ages like kubectl", () => {
     expect(age("2026-11-21T11:59:30Z", now)).toBe("30s");
     expect(age("2026-11-21T09:00:00Z", now)).toBe("3h");
-    expect(age("2026-11-19T12:00:00Z", now)).toBe("48h");
+    expect(age("2026-11-19T12:00:00Z", now)).toBe("2d");
     expect(age("2026-11-01T12:00:00Z", now)).toBe("20d");
   });
 });
