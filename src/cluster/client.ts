@@ -1,6 +1,7 @@
 // The one way gpuvm talks to a cluster: client-node's transport (TLS, credentials and proxies from the
 // kubeconfig) with raw JSON bodies, so objects round-trip exactly as the server sends them (client-node's
 // typed models would drop fields they do not know and turn timestamps into Dates).
+import { Agent as HttpsAgent } from "node:https";
 import {
   type Configuration,
   createConfiguration,
@@ -92,6 +93,7 @@ function refOf(obj: KubeObjectJson): ObjectRef {
 export class KubeClient {
   readonly server: string;
   private readonly config: Configuration;
+  private agent: HttpsAgent | undefined;
 
   constructor(
     readonly kc: KubeConfig,
@@ -118,6 +120,13 @@ export class KubeClient {
       context.setBody(JSON.stringify(call.body));
     }
     await this.kc.applySecurityAuthentication(context);
+    // client-node makes a fresh agent per request, so each request would pay a new TLS handshake;
+    // one keep-alive agent with the same TLS options serves them all (proxy agents are left alone).
+    const agent = context.getAgent();
+    if (agent?.constructor === HttpsAgent) {
+      this.agent ??= new HttpsAgent({ ...(agent as HttpsAgent).options, keepAlive: true });
+      context.setAgent(this.agent);
+    }
     this.options.onRequest?.({
       method: call.method,
       path: call.path,

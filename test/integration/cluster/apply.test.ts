@@ -1,6 +1,6 @@
 // plan / apply / prune against the real API server: dry-run plans, idempotent applies, the shared
 // KubeVirt CR, conflicts, and volumes that prune never deletes.
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { applyPlan } from "../../../src/cluster/apply.js";
 import { KubeClient, type RequestRecord } from "../../../src/cluster/client.js";
 import { clusterObjects } from "../../../src/cluster/objects.js";
