@@ -32,11 +32,11 @@ function line(kind: string, name: string, condition: Condition): string {
 
 export function suggestFix(text: string): string | undefined {
   if (/not permitted|permittedHostDevices/i.test(text)) {
-    return "the device is not in the KubeVirt CR's permittedHostDevices: run `gpuvm apply -f LAB` (it adds the lab's GPU functions) and check with `gpuvm doctor --cluster -f LAB`";
+    return "the device is not in the KubeVirt CR's permittedHostDevices: run `gpuvm apply -f LAB` (it adds the lab's GPU functions) and check with `gpuvm cluster doctor -f LAB`";
   }
   const insufficient = /Insufficient ([\w./-]+)/.exec(text);
   if (insufficient) {
-    return `no node has a free ${insufficient[1]}: check that the GPU host advertises it (device plugin, vfio-pci binding) and that no other VM holds it; see \`gpuvm doctor --cluster -f LAB\` and \`gpuvm status\``;
+    return `no node has a free ${insufficient[1]}: check that the GPU host advertises it (device plugin, vfio-pci binding) and that no other VM holds it; see \`gpuvm cluster doctor -f LAB\` and \`gpuvm status\``;
   }
   if (/didn't match Pod's node affinity|node affinity|node\(s\) didn't match/i.test(text)) {
     return "no node matches the mode's node affinity: is the mode's host a node of this cluster, and Ready?";

@@ -124,7 +124,7 @@ async function planObject(
         ...base,
         action: "error",
         changes: [],
-        note: `the cluster does not serve ${desired.kind} (${desired.apiVersion}): is its operator or CRD installed? (gpuvm doctor --cluster)`,
+        note: `the cluster does not serve ${desired.kind} (${desired.apiVersion}): is its operator or CRD installed? (gpuvm cluster doctor)`,
       };
     }
     if (error instanceof ClusterError)
