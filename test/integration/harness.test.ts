@@ -22,6 +22,7 @@ import {
   rawRequest,
   startCluster,
   strictObjectApi,
+  testNamespace,
 } from "../cluster/harness.js";
 import { serveAggregatedApis } from "../cluster/sim/aggregated.js";
 import {
@@ -69,11 +70,8 @@ function vm(namespace: string, name: string, runStrategy: string, devices: Recor
   };
 }
 
-let nsCounter = 0;
-async function namespace(prefix: string): Promise<string> {
-  const name = `${prefix}-${process.pid}-${++nsCounter}`;
-  await core.createNamespace({ body: { metadata: { name } } });
-  return name;
+function namespace(prefix: string): Promise<string> {
+  return testNamespace(admin, prefix);
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -125,6 +123,7 @@ describe("strict field validation against the CRD schemas", () => {
       { name: "gpu1", deviceName: "nvidia.com/rtx3080", vendor: "x" },
     ];
     bad.spec.startMe = true;
+    bad.spec.template.spec.domain.devices.interfaces[0].bridge = { vlan: 5 };
     const err = await objects.create(bad).then(
       () => undefined,
       (e: unknown) => apiError(e),
@@ -133,6 +132,9 @@ describe("strict field validation against the CRD schemas", () => {
     expect(err?.message).toContain("strict decoding error");
     expect(err?.message).toContain('unknown field "spec.startMe"');
     expect(err?.message).toContain('unknown field "spec.template.spec.domain.devices.gpus[0].vendor"');
+    expect(err?.message).toContain(
+      'unknown field "spec.template.spec.domain.devices.interfaces[0].bridge.vlan"',
+    );
   });
 
   it("accepts the same VirtualMachine without the unknown fields and keeps every field", async () => {
