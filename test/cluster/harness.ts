@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import {
   ApiException,
   type Configuration,
+  CoreV1Api,
   createConfiguration,
   KubeConfig,
   KubernetesObjectApi,
@@ -323,4 +324,17 @@ export async function keepWatching<T = unknown>(
     throw new Error(`watch ${path} did not sync within ${timeoutMs} ms`);
   }
   return handle;
+}
+
+let namespaceCounter = 0;
+
+/**
+ * Creates a namespace with a unique name (`<prefix>-<pid>-<n>`) and returns the
+ * name. The test cluster runs no namespace controller, so tests use a fresh
+ * namespace each rather than deleting (a deleted namespace stays Terminating).
+ */
+export async function testNamespace(kc: KubeConfig, prefix: string): Promise<string> {
+  const name = `${prefix}-${process.pid}-${++namespaceCounter}`;
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  return name;
 }

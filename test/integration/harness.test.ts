@@ -22,6 +22,7 @@ import {
   rawRequest,
   startCluster,
   strictObjectApi,
+  testNamespace,
 } from "../cluster/harness.js";
 import { serveAggregatedApis } from "../cluster/sim/aggregated.js";
 import {
@@ -69,11 +70,8 @@ function vm(namespace: string, name: string, runStrategy: string, devices: Recor
   };
 }
 
-let nsCounter = 0;
-async function namespace(prefix: string): Promise<string> {
-  const name = `${prefix}-${process.pid}-${++nsCounter}`;
-  await core.createNamespace({ body: { metadata: { name } } });
-  return name;
+function namespace(prefix: string): Promise<string> {
+  return testNamespace(admin, prefix);
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -125,6 +123,7 @@ describe("strict field validation against the CRD schemas", () => {
       { name: "gpu1", deviceName: "nvidia.com/rtx3080", vendor: "x" },
     ];
     bad.spec.startMe = true;
+    bad.spec.template.spec.domain.devices.interfaces[0].bridge = { vlan: 5 };
     const err = await objects.create(bad).then(
       () => undefined,
       (e: unknown) => apiError(e),
@@ -133,6 +132,9 @@ describe("strict field validation against the CRD schemas", () => {
     expect(err?.message).toContain("strict decoding error");
     expect(err?.message).toContain('unknown field "spec.startMe"');
     expect(err?.message).toContain('unknown field "spec.template.spec.domain.devices.gpus[0].vendor"');
+    expect(err?.message).toContain(
+      'unknown field "spec.template.spec.domain.devices.interfaces[0].bridge.vlan"',
+    );
   });
 
   it("accepts the same VirtualMachine without the unknown fields and keeps every field", async () => {
@@ -352,6 +354,7 @@ describe("simulator", () => {
         return v?.status?.phase === "Running" ? v : undefined;
       });
       await waitFor("VM Running", async () => (await getVm(ns, "web")).status?.printableStatus === "Running");
+      await waitFor("watch saw Running", async () => events.some((e) => e.phase === "Running"));
       expect(events[0]).toEqual({ type: "ADDED", phase: "Pending", owner: "web" });
       expect(events.map((e) => e.phase)).toEqual(
         expect.arrayContaining(["Pending", "Scheduling", "Scheduled", "Running"]),
@@ -380,6 +383,8 @@ describe("simulator", () => {
       await waitFor("VMI gone", async () => (await getVmi(ns, "web")) === undefined);
       await waitFor("VM Stopped", async () => (await getVm(ns, "web")).status?.printableStatus === "Stopped");
       await waitFor("DELETED event", async () => events.some((e) => e.type === "DELETED"));
+      // The GET above can see the last write before the watch delivers it.
+      await waitFor("watch saw the VM stopped again", async () => printable.length >= 5);
       expect(printable).toEqual(["Stopped", "Starting", "Running", "Stopping", "Stopped"]);
     } finally {
       vmiWatch.stop();
@@ -473,6 +478,110 @@ describe("simulator", () => {
     } finally {
       w.stop();
     }
+  });
+
+  it("imports an http DataVolume through ImportScheduled and ImportInProgress to Succeeded", async () => {
+    const phases: string[] = [];
+    const w = await keepWatching<Vm>(
+      admin,
+      `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes`,
+      { fieldSelector: "metadata.name=disk" },
+      (_t, obj) => {
+        const p = obj.status?.phase;
+        if (p && phases.at(-1) !== p) phases.push(p);
+      },
+    );
+    try {
+      await objects.create({
+        apiVersion: "cdi.kubevirt.io/v1beta1",
+        kind: "DataVolume",
+        metadata: { name: "disk", namespace: ns },
+        spec: {
+          source: { http: { url: "http://images.example/disk.qcow2" } },
+          pvc: {
+            accessModes: ["ReadWriteMany"],
+            resources: { requests: { storage: "64Gi" } },
+            volumeMode: "Block",
+          },
+        },
+      } as KubernetesObject);
+      await waitFor("Succeeded", async () => phases.includes("Succeeded"));
+      expect(phases).toEqual(["Pending", "ImportScheduled", "ImportInProgress", "Succeeded"]);
+      const pvc = await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: "disk" });
+      expect(pvc.spec?.accessModes).toEqual(["ReadWriteMany"]);
+      expect(pvc.spec?.volumeMode).toBe("Block");
+    } finally {
+      w.stop();
+    }
+  });
+
+  it("leaves an upload DataVolume on WaitForFirstConsumer storage in WaitForFirstConsumer", async () => {
+    const sc = `wffc-${process.pid}`;
+    await objects.create({
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name: sc },
+      provisioner: "driver.longhorn.io",
+      volumeBindingMode: "WaitForFirstConsumer",
+    } as KubernetesObject);
+    await objects.create({
+      apiVersion: "cdi.kubevirt.io/v1beta1",
+      kind: "DataVolume",
+      metadata: { name: "iso-wffc", namespace: ns },
+      spec: {
+        source: { upload: {} },
+        storage: { storageClassName: sc, resources: { requests: { storage: "6Gi" } } },
+      },
+    } as KubernetesObject);
+    await waitFor("WaitForFirstConsumer", async () => {
+      const dv = (await custom.getNamespacedCustomObject({
+        group: "cdi.kubevirt.io",
+        version: "v1beta1",
+        plural: "datavolumes",
+        namespace: ns,
+        name: "iso-wffc",
+      })) as Vm;
+      return dv.status?.phase === "WaitForFirstConsumer";
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const pvc = await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: "iso-wffc" });
+    expect(pvc.status?.phase).not.toBe("Bound");
+    await expect(sim.completeUpload(ns, "iso-wffc")).rejects.toThrow(
+      "is WaitForFirstConsumer, not UploadReady",
+    );
+  });
+
+  it("creates the DataVolumes of dataVolumeTemplates, owned by the VM, and restarts into a new VMI", async () => {
+    const withDisk = vm(ns, "disky", "Always");
+    withDisk.spec.dataVolumeTemplates = [
+      {
+        metadata: { name: "disky-system" },
+        spec: { source: { blank: {} }, storage: { resources: { requests: { storage: "64Gi" } } } },
+      },
+    ];
+    const created = (await objects.create(withDisk)) as Vm;
+    const first = await waitFor("VMI Running", async () => {
+      const v = await getVmi(ns, "disky");
+      return v?.status?.phase === "Running" ? v : undefined;
+    });
+    const dv = (await custom.getNamespacedCustomObject({
+      group: "cdi.kubevirt.io",
+      version: "v1beta1",
+      plural: "datavolumes",
+      namespace: ns,
+      name: "disky-system",
+    })) as Vm;
+    expect(dv.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: "VirtualMachine",
+      uid: created.metadata?.uid,
+    });
+    await sim.restart(ns, "disky");
+    const second = await waitFor("new VMI Running", async () => {
+      const v = await getVmi(ns, "disky");
+      return v?.status?.phase === "Running" && v.metadata?.uid !== first.metadata?.uid ? v : undefined;
+    });
+    expect(second.metadata?.uid).not.toBe(first.metadata?.uid);
+    await waitFor("requests consumed", async () => !(await getVm(ns, "disky")).status?.stateChangeRequests);
   });
 
   it("start/stop requests on a Manual VM go through status.stateChangeRequests", async () => {

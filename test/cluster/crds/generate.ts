@@ -159,11 +159,6 @@ class Inliner {
     // out on some objects that only list properties.
     if (out.type === undefined && (out.properties || out.additionalProperties)) out.type = "object";
     if (PRESERVE_UNKNOWN[this.kind]?.includes(path)) out["x-kubernetes-preserve-unknown-fields"] = true;
-    if (out.type === "object" && !out.properties && !out.additionalProperties) {
-      // Fix-up: an object with no declared fields (e.g. RawExtension, FieldsV1)
-      // would prune everything; upstream keeps such fields open.
-      out["x-kubernetes-preserve-unknown-fields"] = true;
-    }
     return out;
   }
 
