@@ -66,7 +66,9 @@ describe("gpuvm render", () => {
   it("refuses an unknown target with exit code 2", async () => {
     const result = await runCli("render", "-f", homelab, "--target", "proxmox");
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('gpuvm: unknown target "proxmox"; known: kubevirt, host, harvester, capk, router\n');
+    expect(result.stderr).toBe(
+      'gpuvm: unknown target "proxmox"; known: kubevirt, host, harvester, capk, router\n',
+    );
   });
 });
 
