@@ -7,15 +7,23 @@ import type {
   V1PciHostDevice,
 } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import type { Gpu, Lab } from "../model/lab.js";
+import { atLeast, HOST_DEVICES_GATE, KUBEVIRT, type Version } from "../model/versions.js";
 
-/** Feature gates the lab's VMs need, in a stable order. */
+/**
+ * Feature gates the lab's VMs need on the declared KubeVirt version, in a stable order. A gate that has
+ * gone GA by that version is left out: KubeVirt would only warn that it is deprecated.
+ */
 export function featureGates(lab: Lab): string[] {
+  const version = lab.cluster.kubevirtVersion;
+  const stillGated = (ga: Version) => !atLeast(version, ga);
   const gates: string[] = [];
-  const modes = lab.vms.flatMap((vm) => vm.modes);
-  if (modes.some((mode) => mode.gpus.length > 0)) gates.push("HostDevices");
-  if (lab.vms.some((vm) => vm.graphics.video !== undefined)) gates.push("VideoConfig");
+  if (passedGpus(lab).length > 0) gates.push(HOST_DEVICES_GATE);
+  if (lab.vms.some((vm) => vm.graphics.video !== undefined) && stillGated(KUBEVIRT.videoConfigGa)) {
+    gates.push("VideoConfig");
+  }
   // Persistent TPM and EFI variables live on a backend-storage PVC behind this gate.
-  if (lab.vms.some((vm) => vm.firmware.tpm || vm.firmware.secureBoot)) gates.push("VMPersistentState");
+  const persistent = lab.vms.some((vm) => vm.firmware.tpm || vm.firmware.secureBoot);
+  if (persistent && stillGated(KUBEVIRT.persistentStateGa)) gates.push("VMPersistentState");
   return gates;
 }
 
