@@ -310,6 +310,12 @@ export const LabFileSchema = z
         cdi: version.default("v1.63.1").describe("CDI version the cluster runs."),
         kubevirtNamespace: dnsLabel.default("kubevirt"),
         minSystemReplicas: z.int().positive().default(1).describe("Fewest replicas a system disk may have."),
+        isoStorage: z
+          .string()
+          .optional()
+          .describe(
+            "Storage key installation ISOs are uploaded into; defaults to the key iso when there is one.",
+          ),
         maxHostShare: percent
           .default("90%")
           .describe("Largest share of a host's CPUs or memory one mode may take before lint warns (GV016)."),
