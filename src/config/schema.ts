@@ -215,28 +215,33 @@ const MaintenanceMode = z.strictObject({
   gpus: z.array(z.string()).default([]).describe("Usually none: maintenance runs without the GPU."),
 });
 
-const HYPERV_FEATURES = [
-  "relaxed",
-  "vapic",
-  "spinlocks",
-  "vpindex",
-  "runtime",
-  "synic",
-  "synictimer",
-  "reset",
-  "vendorid",
-  "frequencies",
-  "reenlightenment",
-  "tlbflush",
-  "ipi",
-  "evmcs",
-] as const;
-export type HypervFeature = (typeof HYPERV_FEATURES)[number];
-
-const Hyperv = z.partialRecord(
-  z.enum(HYPERV_FEATURES),
-  z.union([z.boolean(), z.int().positive(), z.string()]),
-);
+const enlightenment = z.boolean();
+const Hyperv = z
+  .strictObject({
+    relaxed: enlightenment,
+    vapic: enlightenment,
+    spinlocks: z
+      .union([z.boolean(), z.int().min(4096)], {
+        error: "must be true, false or a retry count of at least 4096",
+      })
+      .describe("true (4096 retries) or a retry count"),
+    vpindex: enlightenment,
+    runtime: enlightenment,
+    synic: enlightenment,
+    synictimer: enlightenment,
+    reset: enlightenment,
+    vendorid: z
+      .union([z.literal(false), z.string().min(1).max(12)], {
+        error: "must be a vendor id of 1 to 12 characters",
+      })
+      .describe("Hyper-V vendor id the guest sees (1 to 12 characters)"),
+    frequencies: enlightenment,
+    reenlightenment: enlightenment,
+    tlbflush: enlightenment,
+    ipi: enlightenment,
+    evmcs: enlightenment,
+  })
+  .partial();
 
 const Vm = z.strictObject({
   os: z.enum(["linux", "windows", "windows11"]).default("linux"),
@@ -305,6 +310,12 @@ export const LabFileSchema = z
         cdi: version.default("v1.63.1").describe("CDI version the cluster runs."),
         kubevirtNamespace: dnsLabel.default("kubevirt"),
         minSystemReplicas: z.int().positive().default(1).describe("Fewest replicas a system disk may have."),
+        isoStorage: z
+          .string()
+          .optional()
+          .describe(
+            "Storage key installation ISOs are uploaded into; defaults to the key iso when there is one.",
+          ),
         maxHostShare: percent
           .default("90%")
           .describe("Largest share of a host's CPUs or memory one mode may take before lint warns (GV016)."),

@@ -2,9 +2,9 @@
 // permit every vendor:device a VM asks for under the resource name the VM uses (seed 000 Step 2;
 // seed 003's "GPU … is not permitted in permittedHostDevices configuration").
 import type { GpuFunction } from "../model/lab.js";
+import { HOST_DEVICES_GATE } from "../model/versions.js";
 import type { Hit, Rule } from "./finding.js";
 import { featureGatesOf, renderedKubeVirtConfig, renderedVms } from "./helpers.js";
-import { HOST_DEVICES_GATE } from "./versions.js";
 
 export const deviceRules: Rule[] = [
   {

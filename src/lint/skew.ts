@@ -1,8 +1,7 @@
 // Version-skew rules: what the lab uses against the KubeVirt, CDI and virtctl versions it declares
 // (seed 000, "Version Compatibility": "Version mismatches cause connection issues and API
 // incompatibilities"). The facts live in versions.ts.
-import type { Hit, Rule } from "./finding.js";
-import { featureGatesOf, renderedKubeVirtConfig } from "./helpers.js";
+
 import {
   atLeast,
   CDI_FOR_KUBEVIRT,
@@ -10,7 +9,9 @@ import {
   HYPERV_SINCE,
   KUBEVIRT,
   parseVersion,
-} from "./versions.js";
+} from "../model/versions.js";
+import type { Hit, Rule } from "./finding.js";
+import { featureGatesOf, renderedKubeVirtConfig } from "./helpers.js";
 
 const KUBEVIRT_PATH = ["cluster", "kubevirt"];
 

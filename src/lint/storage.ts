@@ -20,15 +20,15 @@ export const storageRules: Rule[] = [
     severity: "error",
     title: "Upload storage (a class no VM disk uses, such as the ISO class) waits for a first consumer",
     check: ({ lab }) => {
-      // A class that no disk uses exists to be uploaded into (installation ISOs). Nothing consumes an
+      // The ISO class, and any class no disk uses, exists to be uploaded into. Nothing consumes an
       // upload target before the upload, so CDI's upload pod waits for a bound PVC forever.
       const used = usedByDisks(lab);
       return lab.storage
-        .filter((sc) => !used.has(sc) && waits(sc))
+        .filter((sc) => (sc === lab.isoStorage || !used.has(sc)) && waits(sc))
         .map(
           (sc): Hit => ({
             path: [...sc.path, "binding"],
-            message: `storage "${sc.key}" holds uploads (no VM disk uses it) but binds WaitForFirstConsumer: CDI's upload pod waits for a bound PVC and the PVC waits for a pod`,
+            message: `storage "${sc.key}" ${sc === lab.isoStorage ? "is where ISOs are uploaded" : "holds uploads (no VM disk uses it)"} but binds WaitForFirstConsumer: CDI's upload pod waits for a bound PVC and the PVC waits for a pod`,
             fix: bindFix(sc),
           }),
         );

@@ -372,6 +372,15 @@ export function buildLab(file: LabFile, source: LabSource): Lab {
     problems,
   );
 
+  const isoKey = file.cluster.isoStorage ?? "iso";
+  const isoStorage = context.storage.get(isoKey);
+  if (file.cluster.isoStorage !== undefined && !isoStorage) {
+    problems.add(
+      ["cluster", "isoStorage"],
+      `unknown storage "${isoKey}"${didYouMean(isoKey, [...context.storage.keys()])}`,
+    );
+  }
+
   if (problems.list.length > 0) {
     problems.list.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new InputError(problems.list);
@@ -391,6 +400,7 @@ export function buildLab(file: LabFile, source: LabSource): Lab {
     },
     hosts,
     storage,
+    ...(isoStorage ? { isoStorage } : {}),
     networks,
     priorities: buildPriorities(file, vms),
     vms,

@@ -22,6 +22,8 @@ export interface Lab {
   };
   hosts: Host[];
   storage: StorageClassSpec[];
+  /** Where `gpuvm iso upload` puts ISOs: cluster.isoStorage, or the storage keyed `iso`. */
+  isoStorage?: StorageClassSpec;
   networks: NetworkSpec[];
   priorities: PrioritySpec[];
   vms: Vm[];

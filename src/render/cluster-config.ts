@@ -6,27 +6,42 @@ import type {
   V1KubeVirtConfiguration,
   V1PciHostDevice,
 } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
-import type { Lab } from "../model/lab.js";
+import type { Gpu, Lab } from "../model/lab.js";
+import { atLeast, HOST_DEVICES_GATE, KUBEVIRT, type Version } from "../model/versions.js";
 
-/** Feature gates the lab's VMs need, in a stable order. */
+/**
+ * Feature gates the lab's VMs need on the declared KubeVirt version, in a stable order. A gate that has
+ * gone GA by that version is left out: KubeVirt would only warn that it is deprecated.
+ */
 export function featureGates(lab: Lab): string[] {
+  const version = lab.cluster.kubevirtVersion;
+  const stillGated = (ga: Version) => !atLeast(version, ga);
   const gates: string[] = [];
-  const modes = lab.vms.flatMap((vm) => vm.modes);
-  if (modes.some((mode) => mode.gpus.length > 0)) gates.push("HostDevices");
-  if (lab.vms.some((vm) => vm.graphics.video !== undefined)) gates.push("VideoConfig");
+  if (passedGpus(lab).length > 0) gates.push(HOST_DEVICES_GATE);
+  if (lab.vms.some((vm) => vm.graphics.video !== undefined) && stillGated(KUBEVIRT.videoConfigGa)) {
+    gates.push("VideoConfig");
+  }
   // Persistent TPM and EFI variables live on a backend-storage PVC behind this gate.
-  if (lab.vms.some((vm) => vm.firmware.tpm || vm.firmware.secureBoot)) gates.push("VMPersistentState");
+  const persistent = lab.vms.some((vm) => vm.firmware.tpm || vm.firmware.secureBoot);
+  if (persistent && stillGated(KUBEVIRT.persistentStateGa)) gates.push("VMPersistentState");
   return gates;
 }
 
-/** One permitted entry per vendor:device and resource name of every GPU function a VM passes. */
-export function permittedPciDevices(lab: Lab): V1PciHostDevice[] {
+/** GPUs that some VM mode passes through. */
+export function passedGpus(lab: Lab): Gpu[] {
+  return lab.vms.flatMap((vm) => vm.modes.flatMap((mode) => mode.gpus));
+}
+
+/**
+ * One permitted entry per vendor:device and resource name of every attached function of `gpus`.
+ * `selector` writes the vendor:device as the target's convention has it (CAPK's seed uses upper case).
+ */
+export function permittedPciDevices(gpus: Gpu[], selector = (id: string) => id): V1PciHostDevice[] {
   const entries = new Map<string, V1PciHostDevice>();
-  for (const gpu of lab.vms.flatMap((vm) => vm.modes.flatMap((mode) => mode.gpus))) {
-    for (const fn of gpu.functions.filter((candidate) => candidate.attach)) {
-      const key = `${fn.id}|${fn.resource}`;
-      if (!entries.has(key)) entries.set(key, { pciVendorSelector: fn.id, resourceName: fn.resource });
-    }
+  for (const fn of gpus.flatMap((gpu) => gpu.functions.filter((candidate) => candidate.attach))) {
+    const pciVendorSelector = selector(fn.id);
+    const key = `${pciVendorSelector}|${fn.resource}`;
+    if (!entries.has(key)) entries.set(key, { pciVendorSelector, resourceName: fn.resource });
   }
   return [...entries.values()];
 }
@@ -40,7 +55,7 @@ export type KubeVirtCr = Omit<V1KubeVirt, "spec"> & { spec: { configuration: V1K
 
 export function renderKubeVirt(lab: Lab): KubeVirtCr {
   const gates = featureGates(lab);
-  const pci = permittedPciDevices(lab);
+  const pci = permittedPciDevices(passedGpus(lab));
   return {
     apiVersion: "kubevirt.io/v1",
     kind: "KubeVirt",

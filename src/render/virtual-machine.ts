@@ -74,7 +74,7 @@ function hypervFeatures(vm: Vm): Record<string, unknown> | undefined {
   return Object.fromEntries(
     entries.map(([name, value]) => {
       if (name === "spinlocks") return [name, { spinlocks: typeof value === "number" ? value : 4096 }];
-      if (name === "vendorid") return [name, { vendorid: String(value) }];
+      if (name === "vendorid") return [name, { vendorid: value }];
       return [name, {}];
     }),
   );

@@ -40,7 +40,7 @@ const cases: Case[] = [
       ]),
     },
     at: ["WaitForFirstConsumer"],
-    message: /storage "iso" holds uploads .* binds WaitForFirstConsumer/,
+    message: /storage "iso" is where ISOs are uploaded but binds WaitForFirstConsumer/,
   },
   {
     id: "GV002",

@@ -1,6 +1,7 @@
 // Validates rendered objects against the upstream API schemas kept beside the repository
 // (../shared/schemas: KubeVirt and CDI swagger, the CRDs of Multus, Harvester and CAPK).
 // Unknown fields are errors: every object schema is closed unless upstream keeps unknown fields.
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,25 @@ export function schemasDir(): string {
 }
 
 type Json = Record<string, unknown>;
+
+/**
+ * Kubernetes' own OpenAPI (core kinds: Namespace, StorageClass, PriorityClass, RBAC, …), from the
+ * k8s.io/kubernetes Go module the test cluster is built from (`bash test/prepare` downloads it).
+ */
+export function kubernetesSwaggerPath(): string {
+  const goMod = readFileSync(resolve(repoRoot, "test/cluster/apiserver/go.mod"), "utf8");
+  const version = /^\s*k8s\.io\/kubernetes (v\S+)/m.exec(goMod)?.[1];
+  if (!version) throw new Error("test/cluster/apiserver/go.mod pins no k8s.io/kubernetes version");
+  const cache =
+    process.env.GOMODCACHE || execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim();
+  const path = join(cache, `k8s.io/kubernetes@${version}`, "api/openapi-spec/swagger.json");
+  if (!existsSync(path)) {
+    throw new Error(
+      `Kubernetes OpenAPI not found at ${path}: run \`bash test/prepare\` to download the module`,
+    );
+  }
+  return path;
+}
 
 /** Closes every object schema that lists properties, so unknown fields fail. */
 function closeObjects(node: unknown): unknown {
@@ -111,18 +131,19 @@ export class UpstreamSchemas {
     this.swagger("kubevirt.io/v1", "KubeVirt", "kubevirt.json", "v1.KubeVirt");
     this.swagger("cdi.kubevirt.io/v1beta1", "DataVolume", "cdi.json", "v1beta1.DataVolume");
     this.swagger("cdi.kubevirt.io/v1beta1", "CDI", "cdi.json", "v1beta1.CDI");
-    // Core PVCs: KubeVirt's swagger carries the upstream PersistentVolumeClaimSpec and ObjectMeta.
-    this.add("v1", "PersistentVolumeClaim", {
-      type: "object",
-      required: ["apiVersion", "kind", "metadata", "spec"],
-      additionalProperties: false,
-      properties: {
-        apiVersion: { const: "v1" },
-        kind: { const: "PersistentVolumeClaim" },
-        metadata: { $ref: "kubevirt.json#/definitions/k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta" },
-        spec: { $ref: "kubevirt.json#/definitions/k8s.io.api.core.v1.PersistentVolumeClaimSpec" },
-      },
-    });
+    // Core kinds from Kubernetes' own published OpenAPI: every definition that names its kind.
+    const kubernetes = JSON.parse(readFileSync(kubernetesSwaggerPath(), "utf8")) as Json;
+    const k8sDefinitions = kubernetes.definitions as Record<string, Json>;
+    this.ajv.addSchema({ $id: "kubernetes.json", definitions: closeObjects(k8sDefinitions) });
+    for (const [name, definition] of Object.entries(k8sDefinitions)) {
+      const kinds = definition["x-kubernetes-group-version-kind"] as
+        | { group: string; version: string; kind: string }[]
+        | undefined;
+      for (const gvk of kinds ?? []) {
+        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+        if (!this.has(apiVersion, gvk.kind)) this.swagger(apiVersion, gvk.kind, "kubernetes.json", name);
+      }
+    }
 
     const crds = [
       ...crdSchemas(join(dir, "network-attachment-definition-client/networks-crd.yaml")),
@@ -185,10 +206,3 @@ export function upstreamSchemas(): UpstreamSchemas {
   shared ??= new UpstreamSchemas();
   return shared;
 }
-
-/** Core kinds that neither swagger nor CRD here describes; the API-server integration suite checks them. */
-export const CORE_KINDS_CHECKED_BY_SERVER = new Set([
-  "v1/Namespace",
-  "scheduling.k8s.io/v1/PriorityClass",
-  "storage.k8s.io/v1/StorageClass",
-]);
