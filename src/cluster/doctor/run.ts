@@ -1,7 +1,7 @@
 // gpuvm cluster doctor: is this cluster ready for the lab? Each check reads what the cluster reports
 // (CR status, node allocatable, object existence) and says ok / warn / fail with the next step.
 import type { Lab } from "../../model/lab.js";
-import { featureGates, permittedPciDevices } from "../../render/cluster-config.js";
+import { featureGates, passedGpus, permittedPciDevices } from "../../render/cluster-config.js";
 import type { KubeClient, KubeObjectJson } from "../client.js";
 import { ClusterError } from "../errors.js";
 import { missingEntries } from "../shared-config.js";
@@ -76,7 +76,7 @@ async function kubevirtChecks(client: KubeClient, lab: Lab): Promise<{ checks: C
   ];
   const missing = missingEntries(cr, {
     featureGates: featureGates(lab),
-    pciHostDevices: permittedPciDevices(lab),
+    pciHostDevices: permittedPciDevices(passedGpus(lab)),
   });
   const gates = featureGates(lab);
   checks.push(
@@ -93,7 +93,7 @@ async function kubevirtChecks(client: KubeClient, lab: Lab): Promise<{ checks: C
           fix: `gpuvm apply -f ${lab.source.file} adds them to the KubeVirt CR (other gates stay)`,
         },
   );
-  const pci = permittedPciDevices(lab);
+  const pci = permittedPciDevices(passedGpus(lab));
   checks.push(
     missing.pciHostDevices.length === 0
       ? {
