@@ -41,6 +41,11 @@ try {
     "admin",
   );
   if (applied.code !== 0) throw new Error(applied.stderr);
+  // A fresh server answers 429 while its caches fill; gpuvm's client waits that out, the simulator's
+  // cluster-wide VMI list does not, so fill them first.
+  const warm = new KubeClient(cluster.kubeConfig("admin"));
+  await warm.list({ apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance" });
+  await warm.list({ apiVersion: "kubevirt.io/v1", kind: "KubeVirt" });
   const sim = await startSimulator(cluster.kubeConfig("admin"), {
     namespace: name,
     delays: { scheduling: DELAY_MS, scheduled: DELAY_MS, running: DELAY_MS, stopping: DELAY_MS },
