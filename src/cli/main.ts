@@ -2,11 +2,14 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../config/problem.js";
 import { version } from "../version.js";
+import { registerConsole } from "./console.js";
 import { registerInit } from "./init.js";
 import { EXIT, type Io, processIo, UsageError } from "./io.js";
+import { registerIso } from "./iso.js";
 import { registerRender } from "./render.js";
 import { registerSchema } from "./schema.js";
 import { registerValidate } from "./validate.js";
+import { registerVnc } from "./vnc.js";
 
 export function buildProgram(io: Io): Command {
   const program = new Command("gpuvm")
@@ -19,9 +22,14 @@ export function buildProgram(io: Io): Command {
   registerValidate(program, io);
   registerRender(program, io);
   registerSchema(program, io);
-  for (const command of program.commands) {
+  registerIso(program, io);
+  registerVnc(program, io);
+  registerConsole(program, io);
+  const configure = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-  }
+    for (const sub of command.commands) configure(sub);
+  };
+  for (const command of program.commands) configure(command);
   return program;
 }
 

@@ -117,10 +117,11 @@ async function judgeExisting(
   const recorded = annotations[SHA256_ANNOTATION];
   if (recorded) {
     const recordedSize = Number(annotations[SIZE_ANNOTATION]);
-    const same =
-      recordedSize === size &&
-      (reporter.info(`checking ${basename(file)} against ${ns}/${name}…`),
-      (await fileSha256(file)) === recorded);
+    let same = false;
+    if (recordedSize === size) {
+      reporter.info(`checking ${basename(file)} against ${ns}/${name}…`);
+      same = (await fileSha256(file)) === recorded;
+    }
     if (same) return { reuse: true as const, sha256: recorded };
     throw new Error(
       `volume ${ns}/${name} already holds another image (${annotations[FILE_ANNOTATION] ?? "unknown file"}, sha256 ${recorded.slice(0, 12)}…); ` +
