@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { runConsole } from "../cluster/console/serial.js";
 import { findVm } from "../cluster/vm-lookup.js";
-import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-options.js";
+import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-access.js";
 import type { Io } from "./io.js";
 
 export function registerConsole(program: Command, io: Io): void {

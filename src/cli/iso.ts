@@ -6,7 +6,7 @@ import { volumeNameFor } from "../cluster/iso/datavolume.js";
 import { checkImage } from "../cluster/iso/image-format.js";
 import { listIsos } from "../cluster/iso/list.js";
 import { uploadIso } from "../cluster/iso/upload.js";
-import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-options.js";
+import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-access.js";
 import { type Io, UsageError } from "./io.js";
 import { outputOption } from "./options.js";
 import { uploadReporter } from "./progress.js";

@@ -4,7 +4,7 @@ import { accessSync, constants } from "node:fs";
 import type { Command } from "commander";
 import { startVncProxy } from "../cluster/console/vnc-proxy.js";
 import { findVm } from "../cluster/vm-lookup.js";
-import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-options.js";
+import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-access.js";
 import { type Io, UsageError } from "./io.js";
 
 interface VncFlags extends ClusterFlags {
