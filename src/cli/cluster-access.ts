@@ -1,9 +1,11 @@
-// Options of the commands that talk to a cluster, and the context they resolve to (API client, namespace,
-// and the lab when one is given), declared once so every cluster command reads the same.
+// Cluster options for the ISO and console commands, where the lab file is optional (a VM can be named
+// directly); kubeconfig, context and namespace resolve exactly as for the other cluster commands.
 import { type Command, Option } from "commander";
-import { chooseNamespace, KubeApi, loadKubeConfig } from "../cluster/kube-request.js";
+import { ConnectionError, connect } from "../cluster/connect.js";
+import { chooseNamespace, KubeApi } from "../cluster/kube-request.js";
 import { loadModel } from "../model/index.js";
 import type { Lab, Vm } from "../model/lab.js";
+import { UsageError } from "./io.js";
 
 export interface ClusterFlags {
   /** The lab file (-f, --file; --lab where --file names an ISO). */
@@ -31,15 +33,20 @@ export interface ClusterContext {
 
 export async function clusterContext(flags: ClusterFlags, labPath = flags.file): Promise<ClusterContext> {
   const lab = labPath ? await loadModel(labPath) : undefined;
-  const kc = loadKubeConfig({
-    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-    ...(flags.context ? { context: flags.context } : {}),
-  });
-  return {
-    api: new KubeApi(kc),
-    namespace: chooseNamespace(kc, flags.namespace, lab?.cluster.namespace),
-    ...(lab ? { lab } : {}),
-  };
+  try {
+    const { kc } = connect(
+      {
+        ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+        ...(flags.context ? { context: flags.context } : {}),
+      },
+      "",
+    );
+    const namespace = chooseNamespace(kc, flags.namespace, lab?.cluster.namespace);
+    return { api: new KubeApi(kc), namespace, ...(lab ? { lab } : {}) };
+  } catch (error) {
+    if (error instanceof ConnectionError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** The lab's VM named `name`, also when `name` is one of its VirtualMachines (gaming-live). */

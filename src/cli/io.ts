@@ -18,4 +18,12 @@ export class UsageError extends Error {
   }
 }
 
-export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+/** A command that finished normally but reports its result through the exit code (plan: 3 = changes). */
+export class ExitStatus extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+    this.name = "ExitStatus";
+  }
+}
+
+export const EXIT = { ok: 0, invalid: 1, usage: 2, changes: 3 } as const;

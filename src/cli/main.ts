@@ -2,14 +2,23 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../config/problem.js";
 import { version } from "../version.js";
+import { registerApply } from "./apply.js";
+import { registerCluster } from "./cluster.js";
 import { registerConsole } from "./console.js";
 import { registerInit } from "./init.js";
-import { EXIT, type Io, processIo, UsageError } from "./io.js";
+import { EXIT, ExitStatus, type Io, processIo, UsageError } from "./io.js";
 import { registerIso } from "./iso.js";
+import { registerPlan } from "./plan.js";
 import { registerRender } from "./render.js";
+import { registerRestart } from "./restart.js";
 import { registerSchema } from "./schema.js";
+import { registerStart } from "./start.js";
+import { registerStatus } from "./status.js";
+import { registerStop } from "./stop.js";
+import { registerSwitch } from "./switch.js";
 import { registerValidate } from "./validate.js";
 import { registerVnc } from "./vnc.js";
+import { registerWait } from "./wait.js";
 
 export function buildProgram(io: Io): Command {
   const program = new Command("gpuvm")
@@ -22,6 +31,15 @@ export function buildProgram(io: Io): Command {
   registerValidate(program, io);
   registerRender(program, io);
   registerSchema(program, io);
+  registerPlan(program, io);
+  registerApply(program, io);
+  registerStart(program, io);
+  registerStop(program, io);
+  registerRestart(program, io);
+  registerSwitch(program, io);
+  registerStatus(program, io);
+  registerWait(program, io);
+  registerCluster(program, io);
   registerIso(program, io);
   registerVnc(program, io);
   registerConsole(program, io);
@@ -44,6 +62,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // Help and --version end through here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
+    if (error instanceof ExitStatus) return error.code;
     if (error instanceof InputError) {
       io.err(`${error.message}\n`);
       return EXIT.invalid;

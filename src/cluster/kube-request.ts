@@ -1,23 +1,8 @@
-// A small Kubernetes API client for the ISO and console commands: kubeconfig loading, namespace choice and
-// raw JSON requests with the kubeconfig's own credentials (token or client certificate, its CA).
-// Kept separate from the general cluster client so the two can be reconciled without conflicts.
+// A small Kubernetes API client for the ISO and console commands: namespace choice and raw JSON requests
+// (any path, JSON patch, subresources) with the kubeconfig's own credentials (token or client certificate,
+// its CA), plus the same TLS options for WebSockets. To be folded into client.ts.
 import { request as httpsRequest, type RequestOptions } from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
-
-export interface KubeTarget {
-  kubeconfig?: string;
-  context?: string;
-}
-
-export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
-  const kc = new KubeConfig();
-  if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
-  else kc.loadFromDefault();
-  if (target.context) kc.setCurrentContext(target.context);
-  if (!kc.getCurrentCluster())
-    throw new Error("no Kubernetes cluster configured (set KUBECONFIG or --kubeconfig)");
-  return kc;
-}
+import type { KubeConfig } from "@kubernetes/client-node";
 
 /** --namespace, else the lab's namespace, else the kubeconfig context's, else "default". */
 export function chooseNamespace(kc: KubeConfig, flag?: string, labNamespace?: string): string {

@@ -1,0 +1,92 @@
+// Applies a plan: server-side apply (field manager gpuvm, no force unless asked) in the plan's order,
+// the KubeVirt CR's shared lists by read-modify-write, and, when asked, prune of orphans (never volumes).
+// Only entries the dry run found different are written, so re-running an applied lab writes nothing and
+// re-running an interrupted apply simply finishes it.
+import type { KubeClient, KubeObjectJson } from "./client.js";
+import { ClusterError } from "./errors.js";
+import type { Plan, PlanEntry } from "./plan.js";
+import { describeRef, type ObjectRef } from "./resources.js";
+import { type SharedEntries, sharedPatch } from "./shared-config.js";
+
+export type Outcome = "created" | "configured" | "unchanged" | "pruned" | "kept";
+
+export interface ApplyOptions {
+  prune: boolean;
+  forceConflicts: boolean;
+  onProgress?: (entry: PlanEntry, outcome: Outcome) => void;
+}
+
+/** SSA refused because another field manager owns a field gpuvm sets. */
+export class ApplyConflictError extends Error {
+  constructor(
+    readonly ref: ObjectRef,
+    serverMessage: string,
+  ) {
+    super(
+      `${describeRef(ref)}: another field manager owns fields gpuvm sets.\n${serverMessage}\n` +
+        "gpuvm did not take them over. Change the lab to agree with the cluster, or re-run with --force-conflicts to take ownership.",
+    );
+    this.name = "ApplyConflictError";
+  }
+}
+
+const MAX_SHARED_ATTEMPTS = 10;
+
+/** Adds the lab's entries to the KubeVirt CR's shared lists, retrying when someone writes in between. */
+export async function addSharedEntries(
+  client: KubeClient,
+  ref: ObjectRef,
+  wanted: SharedEntries,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const live = await client.get<KubeObjectJson>(ref);
+    if (!live) throw new Error(`${describeRef(ref)} disappeared while gpuvm was adding its entries`);
+    const patch = sharedPatch(live, wanted);
+    if (!patch) return false;
+    try {
+      await client.mergePatch(ref, patch);
+      return true;
+    } catch (error) {
+      if (error instanceof ClusterError && error.conflict && attempt < MAX_SHARED_ATTEMPTS) continue;
+      throw error;
+    }
+  }
+}
+
+async function applyEntry(client: KubeClient, entry: PlanEntry, options: ApplyOptions): Promise<Outcome> {
+  if (entry.action === "unchanged") return "unchanged";
+  if (entry.action === "keep") return "kept";
+  if (entry.action === "prune") {
+    if (!options.prune) return "kept";
+    await client.delete(entry.ref);
+    return "pruned";
+  }
+  const applied = entry.applied as KubeObjectJson;
+  try {
+    await client.apply(applied, { force: options.forceConflicts });
+  } catch (error) {
+    if (error instanceof ClusterError && error.conflict)
+      throw new ApplyConflictError(entry.ref, error.serverMessage);
+    throw error;
+  }
+  if (entry.shared) await addSharedEntries(client, entry.ref, entry.shared);
+  return entry.action === "create" ? "created" : "configured";
+}
+
+export async function applyPlan(client: KubeClient, plan: Plan, options: ApplyOptions): Promise<Outcome[]> {
+  const failed = plan.entries.filter((entry) => entry.action === "error");
+  if (failed.length > 0) {
+    throw new Error(
+      `the server would refuse ${failed.length} object(s); nothing was applied:\n${failed
+        .map((entry) => `  ${describeRef(entry.ref)}: ${entry.note}`)
+        .join("\n")}`,
+    );
+  }
+  const outcomes: Outcome[] = [];
+  for (const entry of plan.entries) {
+    const outcome = await applyEntry(client, entry, options);
+    outcomes.push(outcome);
+    options.onProgress?.(entry, outcome);
+  }
+  return outcomes;
+}

@@ -1,0 +1,264 @@
+// The one way gpuvm talks to a cluster: client-node's transport (TLS, credentials and proxies from the
+// kubeconfig) with raw JSON bodies, so objects round-trip exactly as the server sends them (client-node's
+// typed models would drop fields they do not know and turn timestamps into Dates).
+import {
+  type Configuration,
+  createConfiguration,
+  HttpMethod,
+  type KubeConfig,
+  RequestContext,
+  ServerConfiguration,
+} from "@kubernetes/client-node";
+import { ClusterError, type RequestDescription, UnreachableError } from "./errors.js";
+import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./resources.js";
+
+export const FIELD_MANAGER = "gpuvm";
+
+export interface KubeObjectJson {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    uid?: string;
+    [field: string]: unknown;
+  };
+  [field: string]: unknown;
+}
+
+export interface ObjectList<T = KubeObjectJson> {
+  items: T[];
+  metadata: { resourceVersion?: string };
+}
+
+/** One request as sent, for progress and for tests that count what apply really changed. */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  dryRun: boolean;
+}
+
+export interface ClientOptions {
+  onRequest?: (record: RequestRecord) => void;
+}
+
+interface Call {
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  contentType?: string;
+  describe: RequestDescription;
+}
+
+const VERB: Record<string, string> = {
+  [HttpMethod.POST]: "create",
+  [HttpMethod.PUT]: "update",
+  [HttpMethod.PATCH]: "patch",
+  [HttpMethod.DELETE]: "delete",
+};
+
+function describe(method: HttpMethod, ref: ObjectRef): RequestDescription {
+  const info = resourceFor(ref.apiVersion, ref.kind);
+  const verb = VERB[method] ?? (ref.name ? "get" : "list");
+  return {
+    verb,
+    resource: qualifiedResource(info.apiVersion, info.plural),
+    ...(ref.name ? { name: ref.name } : {}),
+    ...(info.namespaced && ref.namespace ? { namespace: ref.namespace } : {}),
+  };
+}
+
+function refOf(obj: KubeObjectJson): ObjectRef {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name,
+    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+  };
+}
+
+export class KubeClient {
+  readonly server: string;
+  private readonly config: Configuration;
+
+  constructor(
+    readonly kc: KubeConfig,
+    private readonly options: ClientOptions = {},
+  ) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error("the kubeconfig's current context names no cluster");
+    this.server = cluster.server;
+    this.config = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kc },
+    });
+  }
+
+  private async call<T>(call: Call): Promise<T> {
+    const url = new URL(call.path, this.server);
+    const context = new RequestContext(url.toString(), call.method);
+    for (const [name, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) context.setQueryParam(name, value);
+    }
+    context.setHeaderParam("Accept", "application/json");
+    if (call.body !== undefined) {
+      context.setHeaderParam("Content-Type", call.contentType ?? "application/json");
+      context.setBody(JSON.stringify(call.body));
+    }
+    await this.kc.applySecurityAuthentication(context);
+    this.options.onRequest?.({
+      method: call.method,
+      path: call.path,
+      dryRun: call.query?.dryRun === "All",
+    });
+    let status: number;
+    let text: string;
+    try {
+      const response = await this.config.httpApi.send(context).toPromise();
+      status = response.httpStatusCode;
+      text = await response.body.text();
+    } catch (error) {
+      throw new UnreachableError(this.server, error);
+    }
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    if (status >= 200 && status < 300) return parsed as T;
+    const body = (typeof parsed === "object" && parsed !== null ? parsed : {}) as {
+      reason?: string;
+      message?: string;
+    };
+    throw new ClusterError(
+      status,
+      body.reason ?? "",
+      body.message ?? (typeof parsed === "string" ? parsed : ""),
+      call.describe,
+    );
+  }
+
+  /** The object, or undefined when it does not exist. */
+  async get<T = KubeObjectJson>(ref: ObjectRef): Promise<T | undefined> {
+    try {
+      return await this.call<T>({
+        method: HttpMethod.GET,
+        path: objectPath(ref),
+        describe: describe(HttpMethod.GET, ref),
+      });
+    } catch (error) {
+      if (error instanceof ClusterError && error.notFound) return undefined;
+      throw error;
+    }
+  }
+
+  async list<T = KubeObjectJson>(
+    ref: ObjectRef,
+    selectors: { labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<ObjectList<T>> {
+    return this.call<ObjectList<T>>({
+      method: HttpMethod.GET,
+      path: objectPath({ ...ref, name: undefined }),
+      query: { labelSelector: selectors.labelSelector, fieldSelector: selectors.fieldSelector },
+      describe: describe(HttpMethod.GET, { ...ref, name: undefined }),
+    });
+  }
+
+  /** Server-side apply as field manager gpuvm; dryRun asks the server what the result would be. */
+  async apply<T = KubeObjectJson>(
+    obj: KubeObjectJson,
+    opts: { dryRun?: boolean; force?: boolean } = {},
+  ): Promise<T> {
+    const ref = refOf(obj);
+    return this.call<T>({
+      method: HttpMethod.PATCH,
+      path: objectPath(ref),
+      query: {
+        fieldManager: FIELD_MANAGER,
+        fieldValidation: "Strict",
+        force: opts.force ? "true" : undefined,
+        dryRun: opts.dryRun ? "All" : undefined,
+      },
+      body: obj,
+      contentType: "application/apply-patch+yaml",
+      describe: describe(HttpMethod.PATCH, ref),
+    });
+  }
+
+  /** JSON merge patch; with metadata.resourceVersion in the patch the server refuses stale writes (409). */
+  async mergePatch<T = KubeObjectJson>(
+    ref: ObjectRef,
+    patch: unknown,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<T> {
+    return this.call<T>({
+      method: HttpMethod.PATCH,
+      path: objectPath(ref),
+      query: {
+        fieldManager: FIELD_MANAGER,
+        fieldValidation: "Strict",
+        dryRun: opts.dryRun ? "All" : undefined,
+      },
+      body: patch,
+      contentType: "application/merge-patch+json",
+      describe: describe(HttpMethod.PATCH, ref),
+    });
+  }
+
+  async create<T = KubeObjectJson>(obj: KubeObjectJson): Promise<T> {
+    const ref = refOf(obj);
+    return this.call<T>({
+      method: HttpMethod.POST,
+      path: objectPath({ ...ref, name: undefined }),
+      query: { fieldManager: FIELD_MANAGER, fieldValidation: "Strict" },
+      body: obj,
+      describe: describe(HttpMethod.POST, ref),
+    });
+  }
+
+  /** PUT: the object's resourceVersion makes it a compare-and-swap (409 when someone wrote first). */
+  async replace<T = KubeObjectJson>(obj: KubeObjectJson): Promise<T> {
+    const ref = refOf(obj);
+    return this.call<T>({
+      method: HttpMethod.PUT,
+      path: objectPath(ref),
+      query: { fieldManager: FIELD_MANAGER, fieldValidation: "Strict" },
+      body: obj,
+      describe: describe(HttpMethod.PUT, ref),
+    });
+  }
+
+  /** Deletes the object; resolves false when it was already gone. */
+  async delete(ref: ObjectRef, opts: { resourceVersion?: string } = {}): Promise<boolean> {
+    try {
+      await this.call({
+        method: HttpMethod.DELETE,
+        path: objectPath(ref),
+        ...(opts.resourceVersion
+          ? {
+              body: {
+                kind: "DeleteOptions",
+                apiVersion: "v1",
+                preconditions: { resourceVersion: opts.resourceVersion },
+              },
+            }
+          : {}),
+        describe: describe(HttpMethod.DELETE, ref),
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ClusterError && error.notFound) return false;
+      throw error;
+    }
+  }
+
+  /** A path the server answers with JSON outside the object table (e.g. /version). */
+  async raw<T>(path: string, describeAs: RequestDescription): Promise<T> {
+    return this.call<T>({ method: HttpMethod.GET, path, describe: describeAs });
+  }
+}

@@ -1,0 +1,140 @@
+// What apply would change, object by object, as the server answers a dry run: every object is
+// server-side applied with dryRun=All and compared with the live object. Nothing here writes.
+import type { KubeClient, KubeObjectJson } from "./client.js";
+import { diffObjects, type FieldChange } from "./diff.js";
+import { ClusterError } from "./errors.js";
+import { findOrphans } from "./prune.js";
+import { describeRef, type ObjectRef } from "./resources.js";
+import { mergeEntries, type SharedEntries, sharedPatch, splitKubeVirt } from "./shared-config.js";
+
+export type Action = "create" | "update" | "unchanged" | "prune" | "keep" | "error";
+
+export interface PlanEntry {
+  ref: ObjectRef;
+  action: Action;
+  changes: FieldChange[];
+  /** What gpuvm sends with server-side apply (the KubeVirt CR without its shared lists). */
+  applied?: KubeObjectJson;
+  /** Entries gpuvm adds to the KubeVirt CR's shared lists. */
+  shared?: SharedEntries;
+  note?: string;
+}
+
+export interface Plan {
+  entries: PlanEntry[];
+}
+
+export function refOf(obj: KubeObjectJson): ObjectRef {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name,
+    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+  };
+}
+
+function isKubeVirtCr(obj: KubeObjectJson): boolean {
+  return obj.apiVersion === "kubevirt.io/v1" && obj.kind === "KubeVirt";
+}
+
+function withSharedLists(obj: KubeObjectJson, lists: SharedEntries): KubeObjectJson {
+  const copy = structuredClone(obj) as KubeObjectJson & {
+    spec?: { configuration?: Record<string, unknown> };
+  };
+  copy.spec ??= {};
+  copy.spec.configuration ??= {};
+  const config = copy.spec.configuration as Record<string, Record<string, unknown>>;
+  if (lists.featureGates.length > 0) {
+    config.developerConfiguration = {
+      ...(config.developerConfiguration ?? {}),
+      featureGates: lists.featureGates,
+    };
+  }
+  if (lists.pciHostDevices.length > 0) {
+    config.permittedHostDevices = {
+      ...(config.permittedHostDevices ?? {}),
+      pciHostDevices: lists.pciHostDevices,
+    };
+  }
+  return copy;
+}
+
+async function planObject(
+  client: KubeClient,
+  desired: KubeObjectJson,
+  missingNamespace: string | undefined,
+): Promise<PlanEntry> {
+  const ref = refOf(desired);
+  const shared = isKubeVirtCr(desired) ? splitKubeVirt(desired) : undefined;
+  const applied = shared ? shared.applied : desired;
+  const base = { ref, applied, ...(shared ? { shared: shared.entries } : {}) };
+  if (ref.namespace && ref.namespace === missingNamespace) {
+    // The server cannot dry-run an object into a namespace that does not exist yet.
+    return { ...base, action: "create", changes: [], note: `namespace ${ref.namespace} is created first` };
+  }
+  try {
+    const live = await client.get(ref);
+    let next = await client.apply(applied, { dryRun: true });
+    if (shared && live) {
+      const patch = sharedPatch(live, shared.entries);
+      if (patch) {
+        // Ask the server too, so an invalid entry shows up in the plan rather than halfway through apply.
+        await client.mergePatch(ref, patch, { dryRun: true });
+        next = withSharedLists(next, mergeEntries(live, shared.entries));
+      }
+    } else if (shared) {
+      next = withSharedLists(next, shared.entries);
+    }
+    if (!live) return { ...base, action: "create", changes: [] };
+    const changes = diffObjects(live, next);
+    return { ...base, action: changes.length > 0 ? "update" : "unchanged", changes };
+  } catch (error) {
+    if (error instanceof ClusterError && error.forbidden) throw error;
+    if (error instanceof ClusterError && error.notFound && error.request.resource.includes(".")) {
+      return {
+        ...base,
+        action: "error",
+        changes: [],
+        note: `the cluster does not serve ${desired.kind} (${desired.apiVersion}): is its operator or CRD installed? (gpuvm doctor --cluster)`,
+      };
+    }
+    if (error instanceof ClusterError)
+      return { ...base, action: "error", changes: [], note: error.serverMessage };
+    throw error;
+  }
+}
+
+/** Plans every object (in the order given: apply order) and, after them, what prune would touch. */
+export async function makePlan(
+  client: KubeClient,
+  objects: KubeObjectJson[],
+  lab: { name: string; namespace: string },
+): Promise<Plan> {
+  const namespaceExists =
+    (await client.get({ apiVersion: "v1", kind: "Namespace", name: lab.namespace })) !== undefined;
+  const missingNamespace = namespaceExists ? undefined : lab.namespace;
+  const entries: PlanEntry[] = [];
+  for (const obj of objects) entries.push(await planObject(client, obj, missingNamespace));
+  if (namespaceExists) {
+    for (const orphan of await findOrphans(client, lab.name, lab.namespace, objects)) {
+      entries.push({
+        ref: orphan.ref,
+        action: orphan.volume ? "keep" : "prune",
+        changes: [],
+        ...(orphan.volume
+          ? { note: "no longer in the lab; volumes are kept (delete it yourself if you mean to)" }
+          : {}),
+      });
+    }
+  }
+  return { entries };
+}
+
+/** True when apply (with --prune) would write anything. */
+export function hasChanges(plan: Plan): boolean {
+  return plan.entries.some((entry) => entry.action !== "unchanged" && entry.action !== "keep");
+}
+
+export function describeEntry(entry: PlanEntry): string {
+  return describeRef(entry.ref);
+}
