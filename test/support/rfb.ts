@@ -38,7 +38,11 @@ class Reader {
   }
 }
 
-export async function rfbHandshake(port: number, host = "127.0.0.1", timeoutMs = 60_000): Promise<RfbSession> {
+export async function rfbHandshake(
+  port: number,
+  host = "127.0.0.1",
+  timeoutMs = 60_000,
+): Promise<RfbSession> {
   const socket = connect(port, host);
   const timer = setTimeout(() => socket.destroy(new Error("RFB handshake timed out")), timeoutMs);
   try {

@@ -36,7 +36,10 @@ function cpioEntry(entry: Entry, ino: number): Buffer {
     name.length,
     0,
   ];
-  const header = Buffer.from(`070701${fields.map((f) => f.toString(16).padStart(8, "0")).join("")}`, "latin1");
+  const header = Buffer.from(
+    `070701${fields.map((f) => f.toString(16).padStart(8, "0")).join("")}`,
+    "latin1",
+  );
   const headed = Buffer.concat([header, name]);
   return Buffer.concat([headed, pad4(headed.length), data, pad4(data.length)]);
 }

@@ -16,13 +16,20 @@ export interface QemuGuest {
 
 export function qemuBinary(): string | undefined {
   try {
-    return execFileSync("sh", ["-c", "command -v qemu-system-x86_64"], { encoding: "utf8" }).trim() || undefined;
+    return (
+      execFileSync("sh", ["-c", "command -v qemu-system-x86_64"], { encoding: "utf8" }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
 }
 
-async function waitForSocket(path: string, timeoutMs: number, child: ChildProcess, log: () => string): Promise<void> {
+async function waitForSocket(
+  path: string,
+  timeoutMs: number,
+  child: ChildProcess,
+  log: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`qemu exited with ${child.exitCode}: ${log()}`);
@@ -45,7 +52,12 @@ async function waitForSocket(path: string, timeoutMs: number, child: ChildProces
  * Starts QEMU in `dir` with sockets named after `name`. With `kernel`/`initrd` it boots that guest on the
  * serial console; without, the firmware (SeaBIOS) still draws its screen on VNC.
  */
-export async function startQemu(opts: { dir: string; name: string; kernel?: string; initrd?: string }): Promise<QemuGuest> {
+export async function startQemu(opts: {
+  dir: string;
+  name: string;
+  kernel?: string;
+  initrd?: string;
+}): Promise<QemuGuest> {
   const binary = qemuBinary();
   if (!binary) throw new Error("qemu-system-x86_64 not found (apt-get install qemu-system-x86)");
   const vncSocket = join(opts.dir, `${opts.name}.vnc`);

@@ -23,7 +23,10 @@ export interface SubresourceServer {
   close(): Promise<void>;
 }
 
-export async function startSubresourceServer(tls: ServingCert, bearerToken: string): Promise<SubresourceServer> {
+export async function startSubresourceServer(
+  tls: ServingCert,
+  bearerToken: string,
+): Promise<SubresourceServer> {
   const backends = new Map<string, Backend>();
   const connections: string[] = [];
   const server: Server = createServer({ key: tls.key, cert: tls.cert });
@@ -33,12 +36,15 @@ export async function startSubresourceServer(tls: ServingCert, bearerToken: stri
   });
   server.on("upgrade", (req, socket, head) => {
     const refuse = (status: number, message: string) => {
-      socket.end(`HTTP/1.1 ${status} ${message}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${message}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}`,
+      );
     };
     if (req.headers.authorization !== `Bearer ${bearerToken}`) return refuse(401, "Unauthorized");
-    const m = /^\/apis\/subresources\.kubevirt\.io\/v1\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/(vnc|console)$/.exec(
-      req.url ?? "",
-    );
+    const m =
+      /^\/apis\/subresources\.kubevirt\.io\/v1\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/(vnc|console)$/.exec(
+        req.url ?? "",
+      );
     if (!m) return refuse(404, "Not Found");
     const [, ns, name, kind] = m as unknown as [string, string, string, "vnc" | "console"];
     const path = backends.get(`${ns}/${name}`)?.[kind];

@@ -11,7 +11,8 @@ export interface ServingCert {
   ca: string;
 }
 
-const ossl = (args: string[], cwd: string) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+const ossl = (args: string[], cwd: string) =>
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
 
 /**
  * A certificate for 127.0.0.1/localhost, signed by the given CA (e.g. the test cluster's, so clients that
@@ -24,15 +25,53 @@ export function servingCert(signer?: { caCertFile: string; caKeyFile: string }):
     let caKey = signer?.caKeyFile;
     if (!caCert || !caKey) {
       ossl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
-      ossl(["req", "-x509", "-new", "-key", "ca.key", "-sha256", "-days", "2", "-subj", "/CN=gpuvm-sim-ca", "-out", "ca.crt"], dir);
+      ossl(
+        [
+          "req",
+          "-x509",
+          "-new",
+          "-key",
+          "ca.key",
+          "-sha256",
+          "-days",
+          "2",
+          "-subj",
+          "/CN=gpuvm-sim-ca",
+          "-out",
+          "ca.crt",
+        ],
+        dir,
+      );
       caCert = join(dir, "ca.crt");
       caKey = join(dir, "ca.key");
     }
     ossl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "srv.key"], dir);
     ossl(["req", "-new", "-key", "srv.key", "-subj", "/CN=gpuvm-sim", "-out", "srv.csr"], dir);
-    writeFileSync(join(dir, "srv.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+    writeFileSync(
+      join(dir, "srv.ext"),
+      "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+    );
     ossl(
-      ["x509", "-req", "-in", "srv.csr", "-CA", caCert, "-CAkey", caKey, "-CAcreateserial", "-CAserial", join(dir, "ca.srl"), "-days", "2", "-sha256", "-extfile", "srv.ext", "-out", "srv.crt"],
+      [
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        caCert,
+        "-CAkey",
+        caKey,
+        "-CAcreateserial",
+        "-CAserial",
+        join(dir, "ca.srl"),
+        "-days",
+        "2",
+        "-sha256",
+        "-extfile",
+        "srv.ext",
+        "-out",
+        "srv.crt",
+      ],
       dir,
     );
     return {
