@@ -15,7 +15,7 @@ class Reader {
   private buffer = Buffer.alloc(0);
   private waiting: (() => void) | undefined;
   private ended = false;
-  constructor(private readonly socket: Socket) {
+  constructor(socket: Socket) {
     socket.on("data", (chunk: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.waiting?.();
