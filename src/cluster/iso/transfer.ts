@@ -1,7 +1,6 @@
 // Streams one file to CDI's upload proxy: constant memory (the read stream is piped into the request with
-// back-pressure), SHA-256 computed on the bytes as they go, and whole-file retries on transient failures
-// (CDI's upload server takes a fresh upload after a failed one; it cannot resume mid-way).
-import { createHash } from "node:crypto";
+// back-pressure) and whole-file retries on transient failures (CDI's upload server takes a fresh upload
+// after a failed one; it cannot resume mid-way). The checksum is computed beside it (file-hash.ts).
 import { createReadStream } from "node:fs";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { pipeline } from "node:stream/promises";
@@ -80,13 +79,11 @@ function transient(error: unknown): boolean {
   return error instanceof Error && /socket hang up|aborted|premature close/i.test(error.message);
 }
 
-/** One attempt; resolves to the SHA-256 of what was sent, throws TransientUploadError when worth retrying. */
-export async function sendOnce(opts: SendOptions): Promise<string> {
-  const hash = createHash("sha256");
+/** One attempt; resolves when the proxy took the whole file, throws TransientUploadError when worth retrying. */
+export async function sendOnce(opts: SendOptions): Promise<void> {
   let sent = 0;
   const source = createReadStream(opts.path, { highWaterMark: 1024 * 1024 });
   source.on("data", (chunk) => {
-    hash.update(chunk as Buffer);
     sent += chunk.length;
     opts.onProgress?.(sent);
   });
@@ -122,22 +119,17 @@ export async function sendOnce(opts: SendOptions): Promise<string> {
       new Promise((r) => setTimeout(r, 50)),
     ]);
     if (early && typeof early === "object")
-      return judge(early as { status: number; text: string }, hash, sent, opts);
+      return judge(early as { status: number; text: string }, sent, opts);
     if (transient(error)) throw new TransientUploadError((error as Error).message);
     throw error;
   }
-  return judge(await response, hash, sent, opts);
+  return judge(await response, sent, opts);
 }
 
-function judge(
-  res: { status: number; text: string },
-  hash: ReturnType<typeof createHash>,
-  sent: number,
-  opts: SendOptions,
-): string {
+function judge(res: { status: number; text: string }, sent: number, opts: SendOptions): void {
   if (res.status === 200) {
     if (sent !== opts.size) throw new TransientUploadError(`sent ${sent} of ${opts.size} bytes`);
-    return hash.digest("hex");
+    return;
   }
   const detail = res.text.trim().slice(0, 300);
   if (TRANSIENT_STATUS.has(res.status))

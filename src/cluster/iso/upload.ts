@@ -1,10 +1,7 @@
 // gpuvm iso upload, end to end: refuse what is not an ISO before any request, reuse a volume that already
 // holds the same image, else create (or resume) the upload DataVolume, stream the file and record its
 // size and SHA-256 on the volume.
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { basename } from "node:path";
-import { pipeline } from "node:stream/promises";
 import type { V1beta1DataVolume } from "@kubevirt-ui-ext/kubevirt-api/containerized-data-importer";
 import { ApiError, type KubeApi } from "../kube-request.js";
 import {
@@ -15,6 +12,7 @@ import {
   volumeNameFor,
   volumeSizeFor,
 } from "./datavolume.js";
+import { fileSha256, fileStamp } from "./file-hash.js";
 import { checkImage } from "./image-format.js";
 import { type OpenEndpoint, openUploadProxy } from "./proxy-endpoint.js";
 import { sendOnce, supportsAsync, TransientUploadError } from "./transfer.js";
@@ -51,12 +49,6 @@ export interface UploadResult {
 
 const dvPath = (ns: string, name?: string) =>
   `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes${name ? `/${name}` : ""}`;
-
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), hash);
-  return hash.digest("hex");
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -174,7 +166,10 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
   let endpoint: OpenEndpoint | undefined;
   try {
     const attempts = req.attempts ?? 5;
-    let sha256 = "";
+    // Hashed beside the upload, in a worker; the stamps prove the bytes sent are the bytes hashed.
+    const stampBefore = await fileStamp(req.file);
+    const checksum = fileSha256(req.file);
+    checksum.catch(() => undefined); // awaited below; an early upload failure must not leave it unhandled
     let usedAsync = false;
     for (let attempt = 1; ; attempt++) {
       await waitForPhase(api, ns, name, ["UploadReady"], phaseTimeoutMs);
@@ -187,7 +182,7 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
       usedAsync = await supportsAsync(endpoint, token);
       reporter.start(size);
       try {
-        sha256 = await sendOnce({
+        await sendOnce({
           path: req.file,
           size,
           endpoint,
@@ -206,6 +201,10 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
         );
         await sleep(delay);
       }
+    }
+    const sha256 = await checksum;
+    if ((await fileStamp(req.file)) !== stampBefore) {
+      throw new Error(`${req.file} changed while it was uploaded; run the upload again`);
     }
     await waitForPhase(api, ns, name, ["Succeeded"], usedAsync ? 24 * 3600_000 : phaseTimeoutMs);
     await api.request("PATCH", dvPath(ns, name), {
