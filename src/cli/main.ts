@@ -5,9 +5,11 @@ import { HostUserError } from "../host/errors.js";
 import { version } from "../version.js";
 import { registerApply } from "./apply.js";
 import { registerCluster } from "./cluster.js";
+import { registerConsole } from "./console.js";
 import { registerHost } from "./host.js";
 import { registerInit } from "./init.js";
 import { EXIT, type Io, processIo, QuietExit, UsageError } from "./io.js";
+import { registerIso } from "./iso.js";
 import { registerLint } from "./lint.js";
 import { registerPlan } from "./plan.js";
 import { registerRender } from "./render.js";
@@ -18,6 +20,7 @@ import { registerStatus } from "./status.js";
 import { registerStop } from "./stop.js";
 import { registerSwitch } from "./switch.js";
 import { registerValidate } from "./validate.js";
+import { registerVnc } from "./vnc.js";
 import { registerWait } from "./wait.js";
 
 export function buildProgram(io: Io): Command {
@@ -42,9 +45,14 @@ export function buildProgram(io: Io): Command {
   registerStatus(program, io);
   registerWait(program, io);
   registerCluster(program, io);
-  for (const command of program.commands) {
+  registerIso(program, io);
+  registerVnc(program, io);
+  registerConsole(program, io);
+  const configure = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-  }
+    for (const sub of command.commands) configure(sub);
+  };
+  for (const command of program.commands) configure(command);
   return program;
 }
 

@@ -1,0 +1,55 @@
+// Cluster options for the ISO and console commands, where the lab file is optional (a VM can be named
+// directly); kubeconfig, context and namespace resolve exactly as for the other cluster commands.
+import { type Command, Option } from "commander";
+import { ConnectionError, connect } from "../cluster/connect.js";
+import { chooseNamespace, KubeApi } from "../cluster/kube-request.js";
+import { loadModel } from "../model/index.js";
+import type { Lab, Vm } from "../model/lab.js";
+import { UsageError } from "./io.js";
+
+export interface ClusterFlags {
+  /** The lab file (-f, --file; --lab where --file names an ISO). */
+  file?: string;
+  lab?: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+}
+
+/** `labFlags` is "--lab <lab>" where -f/--file means something else (iso attach --file ISO). */
+export function addClusterOptions(command: Command, labFlags = "-f, --file <lab>"): Command {
+  return command
+    .addOption(new Option(labFlags, "lab file (namespace, default modes, storage)").env("GPUVM_LAB"))
+    .option("--kubeconfig <path>", "kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context")
+    .option("-n, --namespace <ns>", "namespace (default: the lab's, else the context's)");
+}
+
+export interface ClusterContext {
+  api: KubeApi;
+  namespace: string;
+  lab?: Lab;
+}
+
+export async function clusterContext(flags: ClusterFlags, labPath = flags.file): Promise<ClusterContext> {
+  const lab = labPath ? await loadModel(labPath) : undefined;
+  try {
+    const { kc } = connect(
+      {
+        ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+        ...(flags.context ? { context: flags.context } : {}),
+      },
+      "",
+    );
+    const namespace = chooseNamespace(kc, flags.namespace, lab?.cluster.namespace);
+    return { api: new KubeApi(kc), namespace, ...(lab ? { lab } : {}) };
+  } catch (error) {
+    if (error instanceof ConnectionError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The lab's VM named `name`, also when `name` is one of its VirtualMachines (gaming-live). */
+export function labVm(lab: Lab | undefined, name: string): Vm | undefined {
+  return lab?.vms.find((vm) => vm.name === name || vm.modes.some((mode) => mode.objectName === name));
+}

@@ -1,0 +1,36 @@
+// gpuvm console VM: the serial console in this terminal (Ctrl-] leaves).
+import type { Command } from "commander";
+import { runConsole } from "../cluster/console/serial.js";
+import { findVm } from "../cluster/vm-lookup.js";
+import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-access.js";
+import type { Io } from "./io.js";
+
+export function registerConsole(program: Command, io: Io): void {
+  addClusterOptions(
+    program
+      .command("console")
+      .description("open a VM's serial console in this terminal (Ctrl-] to leave)")
+      .argument("<vm>", "VM name from the lab (or a VirtualMachine name)")
+      .option("--mode <mode>", "live or maintenance (default: the one running, else the lab's default)"),
+  ).action(async (vm: string, flags: ClusterFlags & { mode?: string }) => {
+    const ctx = await clusterContext(flags);
+    const known = labVm(ctx.lab, vm);
+    const found = await findVm(ctx.api, {
+      namespace: ctx.namespace,
+      vm: known?.name ?? vm,
+      ...(flags.mode ? { mode: flags.mode } : {}),
+      ...(known ? { defaultMode: known.defaultMode } : {}),
+    });
+    if (!found.instance)
+      throw new Error(`${ctx.namespace}/${found.name} is not running (gpuvm start ${known?.name ?? vm})`);
+    const why = await runConsole({
+      api: ctx.api,
+      namespace: ctx.namespace,
+      vm: found.name,
+      input: process.stdin,
+      output: process.stdout,
+      log: (line) => io.err(`${line}\r\n`),
+    });
+    io.err(why === "escape" ? "\r\nconsole closed\n" : "\r\nthe console closed (VM stopped or restarted)\n");
+  });
+}

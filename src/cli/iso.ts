@@ -1,0 +1,175 @@
+// gpuvm iso upload | list | attach | detach
+import { basename } from "node:path";
+import type { Command } from "commander";
+import { attachIso, DEFAULT_DRIVERS_VOLUME, detachIso } from "../cluster/iso/attach.js";
+import { volumeNameFor } from "../cluster/iso/datavolume.js";
+import { checkImage } from "../cluster/iso/image-format.js";
+import { listIsos } from "../cluster/iso/list.js";
+import { uploadIso } from "../cluster/iso/upload.js";
+import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-access.js";
+import { type Io, UsageError } from "./io.js";
+import { outputOption } from "./options.js";
+import { uploadReporter } from "./progress.js";
+
+interface UploadFlags extends ClusterFlags {
+  name?: string;
+  size?: string;
+  storageClass?: string;
+  cdiNamespace?: string;
+}
+
+interface AttachFlags extends ClusterFlags {
+  volume?: string;
+  drivers?: string | boolean;
+  mode?: string;
+  restart?: boolean;
+}
+
+function registerUpload(iso: Command, io: Io): void {
+  addClusterOptions(
+    iso
+      .command("upload")
+      .description(
+        "upload an installation ISO into a DataVolume (reused when it already holds the same image)",
+      )
+      .argument("<file>", "ISO 9660 or UDF image")
+      .option("--name <name>", "DataVolume name (default: from the file name)")
+      .option("--size <size>", "volume size (default: the image plus filesystem overhead)")
+      .option(
+        "--storage-class <class>",
+        "storage class (default: the lab's `iso` storage, else the cluster default)",
+      )
+      .option("--cdi-namespace <ns>", "namespace CDI runs in", "cdi"),
+  ).action(async (file: string, flags: UploadFlags) => {
+    // Before reading a kubeconfig or sending anything: is it an installation image at all?
+    await checkImage(file);
+    const ctx = await clusterContext(flags);
+    const labClass = ctx.lab?.storage.find((storage) => storage.key === "iso")?.name;
+    const storageClass = flags.storageClass ?? labClass;
+    await uploadIso({
+      api: ctx.api,
+      namespace: ctx.namespace,
+      file,
+      ...(flags.name ? { name: flags.name } : {}),
+      ...(flags.size ? { size: flags.size } : {}),
+      ...(storageClass ? { storageClass } : {}),
+      ...(flags.cdiNamespace ? { cdiNamespace: flags.cdiNamespace } : {}),
+      reporter: uploadReporter(io),
+    });
+  });
+}
+
+function registerList(iso: Command, io: Io): void {
+  addClusterOptions(
+    iso.command("list").description("list ISO volumes with size, checksum and the VMs using them"),
+  )
+    .addOption(outputOption(["table", "json"], "table"))
+    .action(async (flags: ClusterFlags & { output: string }) => {
+      const ctx = await clusterContext(flags);
+      const rows = await listIsos(ctx.api, ctx.namespace);
+      if (flags.output === "json") {
+        io.out(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      const table = [["NAME", "PHASE", "SIZE", "SHA256", "FILE", "USED BY"]];
+      for (const row of rows) {
+        table.push([
+          row.name,
+          row.phase ?? "-",
+          row.size !== undefined ? String(row.size) : "-",
+          row.sha256 ? `${row.sha256.slice(0, 16)}…` : "-",
+          row.file ?? "-",
+          row.usedBy.join(",") || "-",
+        ]);
+      }
+      const widths = table[0]?.map((_, i) => Math.max(...table.map((line) => (line[i] ?? "").length))) ?? [];
+      for (const line of table)
+        io.out(
+          `${line
+            .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+            .join("  ")
+            .trimEnd()}\n`,
+        );
+    });
+}
+
+function registerAttach(iso: Command, io: Io): void {
+  addClusterOptions(
+    iso
+      .command("attach")
+      .description("attach an ISO as a CD-ROM booting first (the system disk boots second)")
+      .argument("<vm>", "VM name from the lab (or a VirtualMachine name)")
+      .option("--file <iso>", "upload this ISO first (reused when already uploaded), then attach it")
+      .option("--volume <name>", "attach an existing ISO volume")
+      .option(
+        "--drivers [volume]",
+        `add the virtio-win driver disk as a second CD-ROM (default volume: ${DEFAULT_DRIVERS_VOLUME})`,
+      )
+      .option("--mode <mode>", "live or maintenance (default: the one running, else the lab's default)")
+      .option("--restart", "restart a running VM so it boots from the ISO now"),
+    "--lab <lab>",
+  ).action(async (vm: string, flags: AttachFlags) => {
+    if (!!flags.file === !!flags.volume)
+      throw new UsageError("give exactly one of --file ISO or --volume NAME");
+    const ctx = await clusterContext(flags, flags.lab);
+    let volume = flags.volume;
+    if (flags.file) {
+      const storageClass = ctx.lab?.storage.find((s) => s.key === "iso")?.name;
+      const uploaded = await uploadIso({
+        api: ctx.api,
+        namespace: ctx.namespace,
+        file: flags.file,
+        name: volumeNameFor(basename(flags.file)),
+        ...(storageClass ? { storageClass } : {}),
+        reporter: uploadReporter(io),
+      });
+      volume = uploaded.name;
+    }
+    const known = labVm(ctx.lab, vm);
+    const drivers = flags.drivers === true ? DEFAULT_DRIVERS_VOLUME : flags.drivers || undefined;
+    const outcome = await attachIso({
+      api: ctx.api,
+      namespace: ctx.namespace,
+      vm: known?.name ?? vm,
+      volume: volume ?? "",
+      ...(drivers ? { drivers } : {}),
+      ...(flags.mode ? { mode: flags.mode } : {}),
+      ...(known ? { defaultMode: known.defaultMode } : {}),
+      ...(known?.disks.find((d) => d.boot) ? { systemDisk: known.disks.find((d) => d.boot)?.key } : {}),
+      ...(flags.restart ? { restart: true } : {}),
+    });
+    for (const note of outcome.notes) io.out(`${note}\n`);
+  });
+}
+
+function registerDetach(iso: Command, io: Io): void {
+  addClusterOptions(
+    iso
+      .command("detach")
+      .description("remove the CD-ROMs; the system disk boots first again (volumes are kept)")
+      .argument("<vm>", "VM name from the lab (or a VirtualMachine name)")
+      .option("--mode <mode>", "live or maintenance (default: the one running, else the lab's default)")
+      .option("--restart", "restart a running VM so it boots from its system disk now"),
+  ).action(async (vm: string, flags: AttachFlags) => {
+    const ctx = await clusterContext(flags);
+    const known = labVm(ctx.lab, vm);
+    const outcome = await detachIso({
+      api: ctx.api,
+      namespace: ctx.namespace,
+      vm: known?.name ?? vm,
+      ...(flags.mode ? { mode: flags.mode } : {}),
+      ...(known ? { defaultMode: known.defaultMode } : {}),
+      ...(known?.disks.find((d) => d.boot) ? { systemDisk: known.disks.find((d) => d.boot)?.key } : {}),
+      ...(flags.restart ? { restart: true } : {}),
+    });
+    for (const note of outcome.notes) io.out(`${note}\n`);
+  });
+}
+
+export function registerIso(program: Command, io: Io): void {
+  const iso = program.command("iso").description("installation ISOs: upload, list, attach, detach");
+  registerUpload(iso, io);
+  registerList(iso, io);
+  registerAttach(iso, io);
+  registerDetach(iso, io);
+}

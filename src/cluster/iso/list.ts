@@ -1,0 +1,51 @@
+// gpuvm iso list: the ISO volumes of a namespace (DataVolumes labelled gpuvm.io/iso=true), what they hold
+// and which VirtualMachines mount them.
+import type { V1beta1DataVolume } from "@kubevirt-ui-ext/kubevirt-api/containerized-data-importer";
+import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
+import type { KubeApi } from "../kube-request.js";
+import { vmPath } from "../vm-lookup.js";
+import { FILE_ANNOTATION, ISO_LABEL, SHA256_ANNOTATION, SIZE_ANNOTATION } from "./datavolume.js";
+
+export interface IsoRow {
+  name: string;
+  phase?: string;
+  size?: number;
+  sha256?: string;
+  file?: string;
+  usedBy: string[];
+}
+
+function claimsOf(vm: V1VirtualMachine): string[] {
+  return (vm.spec.template?.spec?.volumes ?? []).flatMap((volume) => [
+    ...(volume.dataVolume ? [volume.dataVolume.name] : []),
+    ...(volume.persistentVolumeClaim ? [volume.persistentVolumeClaim.claimName] : []),
+  ]);
+}
+
+export async function listIsos(api: KubeApi, ns: string): Promise<IsoRow[]> {
+  const [volumes, vms] = await Promise.all([
+    api.request<{ items: V1beta1DataVolume[] }>(
+      "GET",
+      `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes`,
+      {
+        query: { labelSelector: `${ISO_LABEL}=true` },
+      },
+    ),
+    api.request<{ items: V1VirtualMachine[] }>("GET", vmPath(ns)),
+  ]);
+  return volumes.items
+    .map((dv) => {
+      const name = dv.metadata?.name ?? "";
+      const annotations = dv.metadata?.annotations ?? {};
+      const size = annotations[SIZE_ANNOTATION];
+      return {
+        name,
+        ...(dv.status?.phase ? { phase: dv.status.phase } : {}),
+        ...(size ? { size: Number(size) } : {}),
+        ...(annotations[SHA256_ANNOTATION] ? { sha256: annotations[SHA256_ANNOTATION] } : {}),
+        ...(annotations[FILE_ANNOTATION] ? { file: annotations[FILE_ANNOTATION] } : {}),
+        usedBy: vms.items.filter((vm) => claimsOf(vm).includes(name)).map((vm) => vm.metadata?.name ?? ""),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

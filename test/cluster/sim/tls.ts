@@ -1,0 +1,85 @@
+/** Serving certificates for the loopback test doubles, made with openssl (test code only). */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface ServingCert {
+  key: string;
+  cert: string;
+  /** The CA that signed it (PEM): what a client must trust. */
+  ca: string;
+}
+
+const ossl = (args: string[], cwd: string) =>
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+
+/**
+ * A certificate for 127.0.0.1/localhost, signed by the given CA (e.g. the test cluster's, so clients that
+ * trust the kubeconfig's CA trust it) or by a fresh one.
+ */
+export function servingCert(signer?: { caCertFile: string; caKeyFile: string }): ServingCert {
+  const dir = mkdtempSync(join(tmpdir(), "gpuvm-sim-tls-"));
+  try {
+    let caCert = signer?.caCertFile;
+    let caKey = signer?.caKeyFile;
+    if (!caCert || !caKey) {
+      ossl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
+      ossl(
+        [
+          "req",
+          "-x509",
+          "-new",
+          "-key",
+          "ca.key",
+          "-sha256",
+          "-days",
+          "2",
+          "-subj",
+          "/CN=gpuvm-sim-ca",
+          "-out",
+          "ca.crt",
+        ],
+        dir,
+      );
+      caCert = join(dir, "ca.crt");
+      caKey = join(dir, "ca.key");
+    }
+    ossl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "srv.key"], dir);
+    ossl(["req", "-new", "-key", "srv.key", "-subj", "/CN=gpuvm-sim", "-out", "srv.csr"], dir);
+    writeFileSync(
+      join(dir, "srv.ext"),
+      "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+    );
+    ossl(
+      [
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        caCert,
+        "-CAkey",
+        caKey,
+        "-CAcreateserial",
+        "-CAserial",
+        join(dir, "ca.srl"),
+        "-days",
+        "2",
+        "-sha256",
+        "-extfile",
+        "srv.ext",
+        "-out",
+        "srv.crt",
+      ],
+      dir,
+    );
+    return {
+      key: readFileSync(join(dir, "srv.key"), "utf8"),
+      cert: readFileSync(join(dir, "srv.crt"), "utf8"),
+      ca: readFileSync(caCert, "utf8"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * gpuvm vnc and gpuvm console end to end: VMIs in the real kube-apiserver (the simulator runs them), a
+ * stand-in for KubeVirt's vnc/console subresources (reached through the test-only base URL) bridging to
+ * real QEMU processes under TCG: the firmware's VNC screen and a tiny Linux guest's serial port.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runConsole } from "../../src/cluster/console/serial.js";
+import { startVncProxy } from "../../src/cluster/console/vnc-proxy.js";
+import { KubeApi } from "../../src/cluster/kube-request.js";
+import { connectCluster, rawRequest } from "../cluster/harness.js";
+import { findBusybox, findKernel, GUEST_MARKER, writeInitramfs } from "../cluster/sim/guest-image.js";
+import { type Simulator, startSimulator } from "../cluster/sim/index.js";
+import { type QemuGuest, qemuBinary, startQemu } from "../cluster/sim/qemu.js";
+import { type SubresourceServer, startSubresourceServer } from "../cluster/sim/subresources.js";
+import { servingCert } from "../cluster/sim/tls.js";
+import { rfbHandshake } from "../support/rfb.js";
+import { createNamespace, must } from "./iso-support.js";
+
+const cluster = connectCluster(inject("gpuvmCluster"));
+const admin = cluster.kubeConfig("admin");
+const ns = `console-${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), "gpuvm-console-"));
+const haveQemu = qemuBinary() !== undefined;
+let sim: Simulator;
+let sub: SubresourceServer;
+const guests: QemuGuest[] = [];
+
+function vm(name: string) {
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name, namespace: ns, labels: { "gpuvm.io/vm": name } },
+    spec: {
+      runStrategy: "Halted",
+      template: {
+        spec: {
+          domain: { cpu: { cores: 1 }, memory: { guest: "256Mi" }, devices: { disks: [] } },
+        },
+      },
+    },
+  };
+}
+
+async function waitForVmi(name: string, wanted: "Running" | "gone"): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const r = await rawRequest(
+      admin,
+      "GET",
+      `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${name}`,
+    );
+    if (
+      wanted === "gone" ? r.status === 404 : r.status === 200 && (r.body as any).status?.phase === "Running"
+    )
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`VMI ${name} never became ${wanted}`);
+}
+
+beforeAll(async () => {
+  await createNamespace(admin, ns);
+  sim = await startSimulator(admin, { namespace: ns });
+  // Signed by the test cluster's CA: gpuvm trusts it through the kubeconfig, as it trusts the API server.
+  const tls = servingCert({
+    caCertFile: join(cluster.dir, "pki", "ca.crt"),
+    caKeyFile: join(cluster.dir, "pki", "ca.key"),
+  });
+  sub = await startSubresourceServer(tls, cluster.adminToken);
+  for (const name of ["desktop", "serial"]) {
+    await must(
+      admin,
+      "POST",
+      `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines?fieldValidation=Strict`,
+      vm(name),
+    );
+  }
+});
+
+afterAll(async () => {
+  for (const guest of guests) await guest.stop();
+  await sub?.close();
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!haveQemu)("gpuvm vnc", () => {
+  it("serves several clients at once and the next client after a reboot, without restarting", async () => {
+    const lines: string[] = [];
+    const api = new KubeApi(admin);
+    const proxy = await startVncProxy({
+      api,
+      namespace: ns,
+      vm: "desktop",
+      port: 0,
+      retryEveryMs: 250,
+      log: (line) => lines.push(line),
+      baseUrl: sub.url,
+    });
+    try {
+      expect(proxy.address).toBe("127.0.0.1");
+      const first = await startQemu({ dir, name: "desktop-1" });
+      guests.push(first);
+      await sim.start(ns, "desktop");
+      await waitForVmi("desktop", "Running");
+      sub.backends.set(`${ns}/desktop`, { vnc: first.vncSocket });
+
+      const [a, b] = await Promise.all([rfbHandshake(proxy.port), rfbHandshake(proxy.port)]);
+      for (const session of [a, b]) {
+        expect(session.version).toBe("RFB 003.008");
+        expect(session.width).toBeGreaterThan(0);
+        expect(session.rectangles).toBeGreaterThan(0);
+      }
+
+      // Reboot: the VMI goes away, QEMU with it; a new VMI comes up with a new QEMU.
+      await sim.stop(ns, "desktop");
+      await waitForVmi("desktop", "gone");
+      sub.backends.delete(`${ns}/desktop`);
+      await first.stop();
+      const waiting = rfbHandshake(proxy.port, "127.0.0.1", 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const second = await startQemu({ dir, name: "desktop-2" });
+      guests.push(second);
+      await sim.start(ns, "desktop");
+      await waitForVmi("desktop", "Running");
+      sub.backends.set(`${ns}/desktop`, { vnc: second.vncSocket });
+      const after = await waiting;
+      expect(after.rectangles).toBeGreaterThan(0);
+      expect(lines.some((line) => /client 3: .*desktop is not running; retrying/.test(line))).toBe(true);
+      expect(sub.connections.filter((c) => c === `vnc ${ns}/desktop`)).toHaveLength(3);
+    } finally {
+      await proxy.close();
+    }
+  }, 120_000);
+});
+
+describe.skipIf(!haveQemu || !findKernel() || !findBusybox())("gpuvm console", () => {
+  it("reaches a real guest's serial port both ways and leaves on Ctrl-]", async () => {
+    const initrd = join(dir, "initrd.cpio");
+    writeInitramfs(initrd);
+    const kernel = findKernel() as string;
+    const guest = await startQemu({ dir, name: "serial", kernel, initrd });
+    guests.push(guest);
+    await sim.start(ns, "serial");
+    await waitForVmi("serial", "Running");
+    sub.backends.set(`${ns}/serial`, { console: guest.serialSocket });
+
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let seen = "";
+    output.on("data", (chunk: Buffer) => {
+      seen += chunk.toString("latin1");
+    });
+    const logs: string[] = [];
+    const session = runConsole({
+      api: new KubeApi(admin),
+      namespace: ns,
+      vm: "serial",
+      input,
+      output,
+      log: (line) => logs.push(line),
+      baseUrl: sub.url,
+    });
+    const until = async (text: string, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!seen.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`no "${text}" on the console; got: ${seen.slice(-400)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    // TCG boots slowly; the marker comes from the guest's /init.
+    await until(GUEST_MARKER, 90_000);
+    input.write("echo $((6*7))-answer\n");
+    await until("42-answer", 20_000);
+    input.write(Buffer.from([0x1d]));
+    await expect(session).resolves.toBe("escape");
+    expect(logs[0]).toContain("press Ctrl-] to leave");
+  }, 150_000);
+});

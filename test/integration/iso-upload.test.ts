@@ -1,0 +1,207 @@
+/**
+ * gpuvm iso upload against the real kube-apiserver (DataVolumes validated by CDI's schema), the
+ * KubeVirt/CDI simulator and its UploadTokenRequest API, and a stand-in CDI upload proxy reached through
+ * CDIConfig's uploadProxyURLOverride with the CA published as CDI's signer bundle.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { TransientUploadError } from "../../src/cluster/iso/transfer.js";
+import { uploadIso } from "../../src/cluster/iso/upload.js";
+import { KubeApi } from "../../src/cluster/kube-request.js";
+import { connectCluster, rawRequest } from "../cluster/harness.js";
+import { type AggregatedApis, serveAggregatedApis } from "../cluster/sim/aggregated.js";
+import { type Simulator, startSimulator } from "../cluster/sim/index.js";
+import { startUploadProxy, type UploadProxy, type UploadProxyOptions } from "../cluster/sim/upload-proxy.js";
+import { runCli } from "../support/cli.js";
+import { writeIsoImage } from "../support/iso-image.js";
+import { createNamespace, kubeArgs, must } from "./iso-support.js";
+
+const cluster = connectCluster(inject("gpuvmCluster"));
+const admin = cluster.kubeConfig("admin");
+const ns = `iso-upload-${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), "gpuvm-iso-upload-"));
+let sim: Simulator;
+let apis: AggregatedApis;
+let proxy: UploadProxy | undefined;
+
+const dvPath = (name: string) => `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes/${name}`;
+
+/** The harness's UploadTokenRequest answers sim-upload-token-<ns>-<pvc>; the proxy accepts exactly those. */
+function tokenValid(token: string) {
+  const prefix = `sim-upload-token-${ns}-`;
+  return token.startsWith(prefix) ? { namespace: ns, name: token.slice(prefix.length) } : undefined;
+}
+
+async function useProxy(extra: Partial<UploadProxyOptions> = {}): Promise<UploadProxy> {
+  await proxy?.close();
+  proxy = await startUploadProxy({
+    tokenValid,
+    onComplete: (n, name) => sim.completeUpload(n, name),
+    ...extra,
+  });
+  const config = {
+    apiVersion: "cdi.kubevirt.io/v1beta1",
+    kind: "CDIConfig",
+    metadata: { name: "config" },
+    spec: { uploadProxyURLOverride: proxy.url },
+  };
+  const r = await rawRequest(
+    admin,
+    "PATCH",
+    "/apis/cdi.kubevirt.io/v1beta1/cdiconfigs/config?fieldManager=gpuvm-test&fieldValidation=Strict&force=true",
+    JSON.stringify(config),
+    "application/apply-patch+yaml",
+  );
+  if (r.status >= 300) throw new Error(`CDIConfig: ${r.status} ${r.text}`);
+  const bundle = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "cdi-uploadproxy-signer-bundle", namespace: "cdi" },
+    data: { "ca-bundle.crt": proxy.ca },
+  };
+  const b = await rawRequest(
+    admin,
+    "PATCH",
+    "/api/v1/namespaces/cdi/configmaps/cdi-uploadproxy-signer-bundle?fieldManager=gpuvm-test&force=true",
+    JSON.stringify(bundle),
+    "application/apply-patch+yaml",
+  );
+  if (b.status >= 300) throw new Error(`signer bundle: ${b.status} ${b.text}`);
+  return proxy;
+}
+
+beforeAll(async () => {
+  await createNamespace(admin, ns);
+  await createNamespace(admin, "cdi");
+  sim = await startSimulator(admin, { namespace: ns });
+  apis = await serveAggregatedApis(admin, cluster, sim);
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await apis?.stop();
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+describe("gpuvm iso upload", () => {
+  it("uploads exactly the file's bytes, records size and checksum, and reuses the volume the second time", async () => {
+    const p = await useProxy({ async: false });
+    const file = join(dir, "Win11_23H2.iso");
+    const digest = writeIsoImage(file, 4 * 1024 * 1024 + 123);
+    expect(sha(file)).toBe(digest);
+
+    const first = await runCli(
+      "iso",
+      "upload",
+      file,
+      ...kubeArgs(cluster, ns),
+      "--storage-class",
+      "iso-immediate",
+    );
+    expect(first.stderr).toContain(`uploaded Win11_23H2.iso to ${ns}/win11-23h2`);
+    expect(first.code).toBe(0);
+    expect(p.uploads).toEqual([
+      expect.objectContaining({
+        name: "win11-23h2",
+        bytes: 4 * 1024 * 1024 + 123,
+        sha256: digest,
+        complete: true,
+      }),
+    ]);
+    const dv = (await must(admin, "GET", dvPath("win11-23h2"))).body as any;
+    expect(dv.metadata.annotations).toMatchObject({
+      "gpuvm.io/iso-sha256": digest,
+      "gpuvm.io/iso-size": String(4 * 1024 * 1024 + 123),
+      "cdi.kubevirt.io/storage.bind.immediate.requested": "true",
+    });
+    expect(dv.metadata.labels["gpuvm.io/iso"]).toBe("true");
+    expect(dv.spec.source).toEqual({ upload: {} });
+    expect(dv.spec.storage.storageClassName).toBe("iso-immediate");
+    expect(dv.status.phase).toBe("Succeeded");
+
+    const again = await runCli("iso", "upload", file, ...kubeArgs(cluster, ns));
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/already holds this image .*reusing it, nothing uploaded/);
+    expect(p.uploads).toHaveLength(1);
+
+    const list = await runCli("iso", "list", ...kubeArgs(cluster, ns), "-o", "json");
+    expect(JSON.parse(list.stdout)).toContainEqual(
+      expect.objectContaining({
+        name: "win11-23h2",
+        sha256: digest,
+        size: 4 * 1024 * 1024 + 123,
+        phase: "Succeeded",
+      }),
+    );
+  });
+
+  it("refuses another image under a name that holds a different one", async () => {
+    const p = await useProxy();
+    const other = join(dir, "other.iso");
+    writeIsoImage(other, 4 * 1024 * 1024 + 123, "iso9660", 7);
+    const r = await runCli("iso", "upload", other, "--name", "win11-23h2", ...kubeArgs(cluster, ns));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`volume ${ns}/win11-23h2 already holds another image`);
+    expect(p.uploads).toHaveLength(0);
+  });
+
+  it("refuses a file that is not an ISO before any request", async () => {
+    const p = await useProxy();
+    const file = join(dir, "disk.qcow2");
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from("QFI\xfb\0\0\0\x03", "latin1"), Buffer.alloc(256 * 1024)]),
+    );
+    // A kubeconfig that does not exist proves nothing was even attempted.
+    const r = await runCli("iso", "upload", file, "--kubeconfig", join(dir, "missing"), "-n", ns);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("disk.qcow2 is not an ISO image");
+    const withCluster = await runCli("iso", "upload", file, ...kubeArgs(cluster, ns));
+    expect(withCluster.code).toBe(1);
+    expect((await rawRequest(admin, "GET", dvPath("disk"))).status).toBe(404);
+    expect(p.uploads).toHaveLength(0);
+  });
+
+  it("retries when the proxy drops the connection mid-way and ends with the right bytes", async () => {
+    const p = await useProxy({ dropOnceAfter: 1024 * 1024 });
+    const file = join(dir, "ubuntu.iso");
+    const digest = writeIsoImage(file, 3 * 1024 * 1024, "udf");
+    const r = await runCli("iso", "upload", file, ...kubeArgs(cluster, ns));
+    expect(r.stderr).toContain("upload interrupted");
+    expect(r.code).toBe(0);
+    expect(p.uploads.map((u) => u.complete)).toEqual([false, true]);
+    expect(p.uploads[1]?.sha256).toBe(digest);
+    const dv = (await must(admin, "GET", dvPath("ubuntu"))).body as any;
+    expect(dv.metadata.annotations["gpuvm.io/iso-sha256"]).toBe(digest);
+  });
+
+  it("a run that gives up leaves a volume a re-run completes (also through a 503 and the async endpoint)", async () => {
+    await useProxy({ dropOnceAfter: 512 * 1024 });
+    const file = join(dir, "fedora.iso");
+    const digest = writeIsoImage(file, 2 * 1024 * 1024 + 5);
+    const api = new KubeApi(admin);
+    const quiet = { info() {}, start() {}, progress() {}, stop() {} };
+    await expect(
+      uploadIso({ api, namespace: ns, file, attempts: 1, reporter: quiet }),
+    ).rejects.toBeInstanceOf(TransientUploadError);
+    const half = (await must(admin, "GET", dvPath("fedora"))).body as any;
+    expect(half.metadata.annotations["gpuvm.io/iso-sha256"]).toBeUndefined();
+
+    const p = await useProxy({ failOnceWith: 503, async: true });
+    const r = await runCli("iso", "upload", file, ...kubeArgs(cluster, ns));
+    expect(r.stderr).toContain(`resuming the unfinished upload into ${ns}/fedora`);
+    expect(r.stderr).toContain("upload proxy answered 503");
+    expect(r.code).toBe(0);
+    expect(p.uploads).toEqual([
+      expect.objectContaining({ sha256: digest, complete: true, path: "/v1beta1/upload-async" }),
+    ]);
+    const dv = (await must(admin, "GET", dvPath("fedora"))).body as any;
+    expect(dv.metadata.annotations["gpuvm.io/iso-sha256"]).toBe(digest);
+  });
+});
