@@ -520,16 +520,30 @@ class Sim implements Simulator {
   }
 
   private async kickAllVmis(): Promise<void> {
-    const list = (
-      this.opts.namespace
-        ? await this.custom.listNamespacedCustomObject({
-            ...KV,
-            plural: "virtualmachineinstances",
-            namespace: this.opts.namespace,
-          })
-        : await this.custom.listClusterCustomObject({ ...KV, plural: "virtualmachineinstances" })
-    ) as { items: Obj[] };
-    for (const vmi of list.items) this.kickVmi(vmi.metadata);
+    // Called from a watch callback nobody awaits: every failure must end here, not as an unhandled rejection.
+    for (let attempt = 1; !this.closed; attempt++) {
+      try {
+        const list = (
+          this.opts.namespace
+            ? await this.custom.listNamespacedCustomObject({
+                ...KV,
+                plural: "virtualmachineinstances",
+                namespace: this.opts.namespace,
+              })
+            : await this.custom.listClusterCustomObject({ ...KV, plural: "virtualmachineinstances" })
+        ) as { items: Obj[] };
+        for (const vmi of list.items) this.kickVmi(vmi.metadata);
+        return;
+      } catch (error) {
+        // A (re)starting server answers 429 while its caches fill: list again shortly.
+        if ((error as { code?: number }).code === 429 && attempt < 100) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          continue;
+        }
+        this.report(error);
+        return;
+      }
+    }
   }
 
   /** KubeVirt's check of gpus/hostDevices against permittedHostDevices (nil means no check). */
