@@ -1,8 +1,10 @@
 // What apply would change, object by object, as the server answers a dry run: every object is
 // server-side applied with dryRun=All and compared with the live object. Nothing here writes.
+import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import type { KubeClient, KubeObjectJson } from "./client.js";
 import { diffObjects, type FieldChange } from "./diff.js";
 import { ClusterError } from "./errors.js";
+import { withMedia } from "./iso/media.js";
 import { findOrphans } from "./prune.js";
 import { describeRef, type ObjectRef } from "./resources.js";
 import { mergeEntries, type SharedEntries, sharedPatch, splitKubeVirt } from "./shared-config.js";
@@ -59,6 +61,10 @@ function withSharedLists(obj: KubeObjectJson, lists: SharedEntries): KubeObjectJ
   return copy;
 }
 
+// The same wire object seen through the generic JSON type and through KubeVirt's published type.
+const asVm = (obj: KubeObjectJson) => obj as unknown as V1VirtualMachine;
+const asJson = (vm: V1VirtualMachine) => vm as unknown as KubeObjectJson;
+
 function isVirtualMachine(obj: KubeObjectJson): boolean {
   return obj.apiVersion === "kubevirt.io/v1" && obj.kind === "VirtualMachine";
 }
@@ -97,7 +103,8 @@ async function planObject(
   try {
     const live = await client.get(ref);
     if (live && isVirtualMachine(desired)) {
-      base.applied = keepRunStrategy(applied, live);
+      // An ISO that `gpuvm iso attach` put in stays attached: apply sends the same (atomic) disk lists.
+      base.applied = keepRunStrategy(asJson(withMedia(asVm(applied), asVm(live))), live);
     }
     let next = await client.apply(base.applied as KubeObjectJson, { dryRun: true, force });
     if (shared && live) {

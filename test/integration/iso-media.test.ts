@@ -166,12 +166,13 @@ describe("gpuvm iso attach / detach", () => {
     // ...with them, the lists agree and apply goes through, leaving the ISO attached.
     const merged = await ssa(withMedia(rendered, live));
     expect(merged.status).toBe(200);
-    expect((await devices("gaming-maintenance")).boot).toEqual([
-      "system:2",
-      "cache:-",
-      "data:-",
-      "iso(cdrom sata ro):1",
-    ]);
+    const attached = ["system:2", "cache:-", "data:-", "iso(cdrom sata ro):1"];
+    expect((await devices("gaming-maintenance")).boot).toEqual(attached);
+    // And the command itself: gpuvm apply of the whole lab leaves the ISO attached.
+    const applied = await runCli("apply", "-f", labPath, ...kubeArgs(cluster, ns));
+    expect(applied.stderr).not.toContain("conflict");
+    expect(applied.code).toBe(0);
+    expect((await devices("gaming-maintenance")).boot).toEqual(attached);
     expect((await detach("gaming", "--mode", "maintenance")).code).toBe(0);
   });
 
