@@ -53,3 +53,16 @@ export async function clusterContext(flags: ClusterFlags, labPath = flags.file):
 export function labVm(lab: Lab | undefined, name: string): Vm | undefined {
   return lab?.vms.find((vm) => vm.name === name || vm.modes.some((mode) => mode.objectName === name));
 }
+
+/** The VM a command acts on: the lab's VM, with its default mode and system disk, when the lab knows it. */
+export function vmTarget(ctx: ClusterContext, name: string, mode?: string) {
+  const known = labVm(ctx.lab, name);
+  const systemDisk = known?.disks.find((disk) => disk.boot)?.key;
+  return {
+    namespace: ctx.namespace,
+    vm: known?.name ?? name,
+    ...(mode ? { mode } : {}),
+    ...(known ? { defaultMode: known.defaultMode } : {}),
+    ...(systemDisk ? { systemDisk } : {}),
+  };
+}

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { runConsole } from "../cluster/console/serial.js";
 import { findVm } from "../cluster/vm-lookup.js";
-import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-access.js";
+import { addClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-access.js";
 import type { Io } from "./io.js";
 
 export function registerConsole(program: Command, io: Io): void {
@@ -14,15 +14,10 @@ export function registerConsole(program: Command, io: Io): void {
       .option("--mode <mode>", "live or maintenance (default: the one running, else the lab's default)"),
   ).action(async (vm: string, flags: ClusterFlags & { mode?: string }) => {
     const ctx = await clusterContext(flags);
-    const known = labVm(ctx.lab, vm);
-    const found = await findVm(ctx.api, {
-      namespace: ctx.namespace,
-      vm: known?.name ?? vm,
-      ...(flags.mode ? { mode: flags.mode } : {}),
-      ...(known ? { defaultMode: known.defaultMode } : {}),
-    });
+    const target = vmTarget(ctx, vm, flags.mode);
+    const found = await findVm(ctx.api, target);
     if (!found.instance)
-      throw new Error(`${ctx.namespace}/${found.name} is not running (gpuvm start ${known?.name ?? vm})`);
+      throw new Error(`${ctx.namespace}/${found.name} is not running (gpuvm start ${target.vm})`);
     const why = await runConsole({
       api: ctx.api,
       namespace: ctx.namespace,

@@ -6,7 +6,7 @@ import { volumeNameFor } from "../cluster/iso/datavolume.js";
 import { checkImage } from "../cluster/iso/image-format.js";
 import { listIsos } from "../cluster/iso/list.js";
 import { uploadIso } from "../cluster/iso/upload.js";
-import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-access.js";
+import { addClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-access.js";
 import { type Io, UsageError } from "./io.js";
 import { outputOption } from "./options.js";
 import { uploadReporter } from "./progress.js";
@@ -125,17 +125,12 @@ function registerAttach(iso: Command, io: Io): void {
       });
       volume = uploaded.name;
     }
-    const known = labVm(ctx.lab, vm);
     const drivers = flags.drivers === true ? DEFAULT_DRIVERS_VOLUME : flags.drivers || undefined;
     const outcome = await attachIso({
       api: ctx.api,
-      namespace: ctx.namespace,
-      vm: known?.name ?? vm,
+      ...vmTarget(ctx, vm, flags.mode),
       volume: volume ?? "",
       ...(drivers ? { drivers } : {}),
-      ...(flags.mode ? { mode: flags.mode } : {}),
-      ...(known ? { defaultMode: known.defaultMode } : {}),
-      ...(known?.disks.find((d) => d.boot) ? { systemDisk: known.disks.find((d) => d.boot)?.key } : {}),
       ...(flags.restart ? { restart: true } : {}),
     });
     for (const note of outcome.notes) io.out(`${note}\n`);
@@ -152,14 +147,9 @@ function registerDetach(iso: Command, io: Io): void {
       .option("--restart", "restart a running VM so it boots from its system disk now"),
   ).action(async (vm: string, flags: AttachFlags) => {
     const ctx = await clusterContext(flags);
-    const known = labVm(ctx.lab, vm);
     const outcome = await detachIso({
       api: ctx.api,
-      namespace: ctx.namespace,
-      vm: known?.name ?? vm,
-      ...(flags.mode ? { mode: flags.mode } : {}),
-      ...(known ? { defaultMode: known.defaultMode } : {}),
-      ...(known?.disks.find((d) => d.boot) ? { systemDisk: known.disks.find((d) => d.boot)?.key } : {}),
+      ...vmTarget(ctx, vm, flags.mode),
       ...(flags.restart ? { restart: true } : {}),
     });
     for (const note of outcome.notes) io.out(`${note}\n`);

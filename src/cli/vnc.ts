@@ -4,7 +4,7 @@ import { accessSync, constants } from "node:fs";
 import type { Command } from "commander";
 import { startVncProxy } from "../cluster/console/vnc-proxy.js";
 import { findVm } from "../cluster/vm-lookup.js";
-import { addClusterOptions, type ClusterFlags, clusterContext, labVm } from "./cluster-access.js";
+import { addClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-access.js";
 import { type Io, UsageError } from "./io.js";
 
 interface VncFlags extends ClusterFlags {
@@ -59,13 +59,8 @@ export function registerVnc(program: Command, io: Io): void {
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port ${flags.port} is not a port`);
     const ctx = await clusterContext(flags);
-    const known = labVm(ctx.lab, vm);
-    const found = await findVm(ctx.api, {
-      namespace: ctx.namespace,
-      vm: known?.name ?? vm,
-      ...(flags.mode ? { mode: flags.mode } : {}),
-      ...(known ? { defaultMode: known.defaultMode } : {}),
-    });
+    const target = vmTarget(ctx, vm, flags.mode);
+    const found = await findVm(ctx.api, target);
     const log = (line: string) => io.err(`${line}\n`);
     const proxy = await startVncProxy({
       api: ctx.api,
