@@ -287,4 +287,41 @@ export class KubeClient {
   async raw<T>(path: string, describeAs: RequestDescription): Promise<T> {
     return this.call<T>({ method: HttpMethod.GET, path, describe: describeAs });
   }
+
+  /**
+   * Any API path (subresources, aggregated APIs, lists by selector), described for error messages from
+   * the path itself: /api(s)/GROUP/VERSION/[namespaces/NS/]PLURAL[/NAME[/SUBRESOURCE]].
+   */
+  async request<T>(
+    method: string,
+    path: string,
+    params: { body?: unknown; contentType?: string; query?: Record<string, string> } = {},
+  ): Promise<T> {
+    const httpMethod = method.toUpperCase() as HttpMethod;
+    return this.call<T>({
+      method: httpMethod,
+      path,
+      ...(params.query ? { query: params.query } : {}),
+      ...(params.body !== undefined ? { body: params.body } : {}),
+      ...(params.contentType ? { contentType: params.contentType } : {}),
+      describe: describePath(httpMethod, path),
+    });
+  }
+}
+
+function describePath(method: HttpMethod, path: string): RequestDescription {
+  const parts = new URL(path, "https://server").pathname.split("/").filter(Boolean);
+  const [root, ...rest] = parts;
+  const group = root === "apis" ? rest.shift() : undefined;
+  rest.shift(); // the version
+  const namespace = rest[0] === "namespaces" && rest.length > 2 ? rest[1] : undefined;
+  if (namespace) rest.splice(0, 2);
+  const [plural = "", name, subresource] = rest;
+  const resource = `${plural}${subresource ? `/${subresource}` : ""}${group ? `.${group}` : ""}`;
+  return {
+    verb: VERB[method] ?? (name ? "get" : "list"),
+    resource,
+    ...(name ? { name } : {}),
+    ...(namespace ? { namespace } : {}),
+  };
 }

@@ -1,8 +1,10 @@
-// A small Kubernetes API client for the ISO and console commands: namespace choice and raw JSON requests
-// (any path, JSON patch, subresources) with the kubeconfig's own credentials (token or client certificate,
-// its CA), plus the same TLS options for WebSockets. To be folded into client.ts.
-import { request as httpsRequest, type RequestOptions } from "node:https";
+// The path-level API the ISO and console commands use: namespace choice, requests to any path
+// (subresources, aggregated APIs, JSON patches) through KubeClient, and the kubeconfig's TLS and
+// credentials for the WebSocket connections KubeClient does not make.
+import type { RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeClient } from "./client.js";
+import { ClusterError } from "./errors.js";
 
 /** --namespace, else the lab's namespace, else the kubeconfig context's, else "default". */
 export function chooseNamespace(kc: KubeConfig, flag?: string, labNamespace?: string): string {
@@ -12,6 +14,7 @@ export function chooseNamespace(kc: KubeConfig, flag?: string, labNamespace?: st
   return context?.namespace ?? "default";
 }
 
+/** A refusal by the API server: its HTTP code, its message and its reason. */
 export class ApiError extends Error {
   constructor(
     readonly code: number,
@@ -30,15 +33,17 @@ export interface RequestParams {
 }
 
 export class KubeApi {
-  constructor(readonly kc: KubeConfig) {}
+  private readonly client: KubeClient;
 
-  get server(): string {
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error("kubeconfig has no current cluster");
-    return cluster.server;
+  constructor(readonly kc: KubeConfig) {
+    this.client = new KubeClient(kc);
   }
 
-  /** TLS and auth options for any request to the API server (HTTPS or WebSocket). */
+  get server(): string {
+    return this.client.server;
+  }
+
+  /** TLS and auth options for a connection to the API server that is not a plain request (WebSocket). */
   async connectionOptions(): Promise<RequestOptions> {
     const opts: RequestOptions = { headers: {} };
     await this.kc.applyToHTTPSOptions(opts);
@@ -46,56 +51,14 @@ export class KubeApi {
   }
 
   async request<T>(method: string, path: string, params: RequestParams = {}): Promise<T> {
-    const url = new URL(path, this.server);
-    for (const [key, value] of Object.entries(params.query ?? {})) url.searchParams.set(key, value);
-    const payload = params.body === undefined ? undefined : JSON.stringify(params.body);
-    const opts = await this.connectionOptions();
-    opts.method = method;
-    opts.headers = {
-      ...opts.headers,
-      Accept: "application/json",
-      ...(payload !== undefined
-        ? {
-            "Content-Type": params.contentType ?? "application/json",
-            "Content-Length": Buffer.byteLength(payload),
-          }
-        : {}),
-    };
-    return new Promise<T>((resolve, reject) => {
-      const req = httpsRequest(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", reject);
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let body: unknown = text;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            // not JSON: keep the text for the message
-          }
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            resolve(body as T);
-            return;
-          }
-          const failure = (typeof body === "object" && body ? body : {}) as {
-            message?: string;
-            reason?: string;
-          };
-          reject(
-            new ApiError(
-              status,
-              failure.message ?? `${method} ${url.pathname}: HTTP ${status} ${text}`,
-              failure.reason,
-            ),
-          );
-        });
-      });
-      req.on("error", reject);
-      if (payload !== undefined) req.write(payload);
-      req.end();
-    });
+    try {
+      return await this.client.request<T>(method, path, params);
+    } catch (error) {
+      if (error instanceof ClusterError) {
+        throw new ApiError(error.code, error.serverMessage || error.message, error.reason || undefined);
+      }
+      throw error;
+    }
   }
 
   /** GET that answers undefined for 404. */
