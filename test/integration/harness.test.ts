@@ -39,9 +39,7 @@ const custom = admin.makeApiClient(CustomObjectsApi);
 const core = admin.makeApiClient(CoreV1Api);
 
 type Vm = KubernetesObject & {
-  // biome-ignore lint/suspicious/noExplicitAny: test objects
   spec: any;
-  // biome-ignore lint/suspicious/noExplicitAny: test objects
   status?: any;
 };
 

@@ -26,9 +26,7 @@ type Obj = {
     deletionTimestamp?: string;
     resourceVersion?: string;
   };
-  // biome-ignore lint/suspicious/noExplicitAny: untyped custom resources
   spec?: any;
-  // biome-ignore lint/suspicious/noExplicitAny: untyped custom resources
   status?: any;
 };
 
