@@ -1,6 +1,7 @@
 // The one way gpuvm talks to a cluster: client-node's transport (TLS, credentials and proxies from the
 // kubeconfig) with raw JSON bodies, so objects round-trip exactly as the server sends them (client-node's
 // typed models would drop fields they do not know and turn timestamps into Dates).
+
 import { Agent as HttpsAgent } from "node:https";
 import {
   type Configuration,
@@ -10,6 +11,7 @@ import {
   RequestContext,
   ServerConfiguration,
 } from "@kubernetes/client-node";
+import type { KubeObject } from "../render/object.js";
 import { ClusterError, type RequestDescription, UnreachableError } from "./errors.js";
 import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./resources.js";
 
@@ -23,19 +25,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export interface KubeObjectJson {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
+/** A rendered object as the server returns it: the same shape plus the server's metadata. */
+export interface KubeObjectJson extends KubeObject {
+  metadata: KubeObject["metadata"] & {
     resourceVersion?: string;
     uid?: string;
     [field: string]: unknown;
   };
-  [field: string]: unknown;
 }
 
 export interface ObjectList<T = KubeObjectJson> {
