@@ -133,6 +133,34 @@ describe("gpuvm iso attach / detach", () => {
     });
   }
 
+  it("reads the VM again when something else writes it between gpuvm's read and its patch", async () => {
+    // A controller writing status (as KubeVirt's does) changes the resourceVersion under the edit.
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing && i < 200; i++) {
+        await rawRequest(
+          admin,
+          "PATCH",
+          vmPath("gaming-maintenance"),
+          JSON.stringify({ metadata: { labels: { "test.gpuvm.io/tick": String(i) } } }),
+          "application/merge-patch+json",
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const r = await cli("iso", "attach", "gaming", "--volume", "bazzite", "--mode", "maintenance");
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect((await detach("gaming", "--mode", "maintenance")).code).toBe(0);
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+  });
+
   it("uses the lab's default mode when none runs, and refuses a volume that does not exist", async () => {
     const r = await cli("iso", "attach", "gaming", "--volume", "bazzite");
     expect(r.code).toBe(0);

@@ -3,7 +3,7 @@
 // keeps its devices until it boots again, unless KubeVirt can swap the medium of an existing CD-ROM
 // declaratively (the DeclarativeHotplugVolumes gate, KubeVirt ≥ 1.6).
 import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
-import type { KubeApi } from "../kube-request.js";
+import { ApiError, type KubeApi } from "../kube-request.js";
 import { type FoundVm, findVm, type VmTarget, vmPath } from "../vm-lookup.js";
 import {
   attachedDevices,
@@ -92,12 +92,38 @@ function patchOps(
   return ops;
 }
 
+/** The VM changed between our read and our patch (its controller wrote status): read it again. */
+class StaleRead extends Error {}
+
 async function patch(api: KubeApi, ns: string, name: string, ops: unknown[]): Promise<V1VirtualMachine> {
-  return api.request<V1VirtualMachine>("PATCH", vmPath(ns, name), {
-    body: ops,
-    contentType: "application/json-patch+json",
-    query: { fieldManager: FIELD_MANAGER, fieldValidation: "Strict" },
-  });
+  try {
+    return await api.request<V1VirtualMachine>("PATCH", vmPath(ns, name), {
+      body: ops,
+      contentType: "application/json-patch+json",
+      query: { fieldManager: FIELD_MANAGER, fieldValidation: "Strict" },
+    });
+  } catch (error) {
+    // A failed "test" op answers a bare 422 Invalid; the resourceVersion tells it from a real refusal.
+    if (error instanceof ApiError && error.code === 422) {
+      const read = (ops[0] as { value?: string }).value;
+      const now = await api.find<V1VirtualMachine>(vmPath(ns, name));
+      if (now && now.metadata?.resourceVersion !== read)
+        throw new StaleRead(`${name} changed while being edited`);
+    }
+    throw error;
+  }
+}
+
+/** Runs a read-compute-patch again while the VM keeps changing underneath it, pausing a little longer each time. */
+async function freshRead<T>(edit: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await edit();
+    } catch (error) {
+      if (!(error instanceof StaleRead) || attempt >= 8) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt * (1 + Math.random())));
+    }
+  }
 }
 
 async function restartOrNote(
@@ -121,9 +147,15 @@ async function restartOrNote(
   }
 }
 
-export async function attachIso(
-  req: MediaRequest & { volume: string; drivers?: string },
-): Promise<MediaOutcome> {
+export function attachIso(req: MediaRequest & { volume: string; drivers?: string }): Promise<MediaOutcome> {
+  return freshRead(() => attachOnce(req));
+}
+
+export function detachIso(req: MediaRequest): Promise<MediaOutcome> {
+  return freshRead(() => detachOnce(req));
+}
+
+async function attachOnce(req: MediaRequest & { volume: string; drivers?: string }): Promise<MediaOutcome> {
   const { api, namespace: ns } = req;
   const found = await findVm(api, req);
   const iso = await resolveVolume(api, ns, req.volume);
@@ -161,7 +193,7 @@ export async function attachIso(
   return { vm: found.name, notes };
 }
 
-export async function detachIso(req: MediaRequest): Promise<MediaOutcome> {
+async function detachOnce(req: MediaRequest): Promise<MediaOutcome> {
   const { api, namespace: ns } = req;
   const found = await findVm(api, req);
   const systemDisk = req.systemDisk ?? findSystemDisk(found.object);
