@@ -39,14 +39,15 @@ function registerUpload(iso: Command, io: Io): void {
         "--storage-class <class>",
         "storage class (default: the lab's `iso` storage, else the cluster default)",
       )
-      .option("--cdi-namespace <ns>", "namespace CDI runs in", "cdi"),
-  ).action(async (file: string, flags: UploadFlags) => {
+      .option("--cdi-namespace <ns>", "namespace CDI runs in", "cdi")
+      .addOption(outputOption(["text", "json"], "text")),
+  ).action(async (file: string, flags: UploadFlags & { output: string }) => {
     // Before reading a kubeconfig or sending anything: is it an installation image at all?
     await checkImage(file);
     const ctx = await clusterContext(flags);
     const labClass = ctx.lab?.storage.find((storage) => storage.key === "iso")?.name;
     const storageClass = flags.storageClass ?? labClass;
-    await uploadIso({
+    const result = await uploadIso({
       api: ctx.api,
       namespace: ctx.namespace,
       file,
@@ -56,6 +57,8 @@ function registerUpload(iso: Command, io: Io): void {
       ...(flags.cdiNamespace ? { cdiNamespace: flags.cdiNamespace } : {}),
       reporter: uploadReporter(io),
     });
+    // Progress and messages go to stderr either way; stdout carries only the result, for scripts.
+    if (flags.output === "json") io.out(`${JSON.stringify(result, null, 2)}\n`);
   });
 }
 

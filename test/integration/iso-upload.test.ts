@@ -103,9 +103,19 @@ describe("gpuvm iso upload", () => {
       ...kubeArgs(cluster, ns),
       "--storage-class",
       "iso-immediate",
+      "-o",
+      "json",
     );
     expect(first.stderr).toContain(`uploaded Win11_23H2.iso to ${ns}/win11-23h2`);
     expect(first.code).toBe(0);
+    // stdout carries only the result, for scripts; progress stays on stderr.
+    expect(JSON.parse(first.stdout)).toEqual({
+      name: "win11-23h2",
+      sha256: digest,
+      size: 4 * 1024 * 1024 + 123,
+      reused: false,
+      transferSeconds: expect.any(Number),
+    });
     expect(p.uploads).toEqual([
       expect.objectContaining({
         name: "win11-23h2",
@@ -125,8 +135,14 @@ describe("gpuvm iso upload", () => {
     expect(dv.spec.storage.storageClassName).toBe("iso-immediate");
     expect(dv.status.phase).toBe("Succeeded");
 
-    const again = await runCli("iso", "upload", file, ...kubeArgs(cluster, ns));
+    const again = await runCli("iso", "upload", file, ...kubeArgs(cluster, ns), "-o", "json");
     expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({
+      name: "win11-23h2",
+      sha256: digest,
+      size: 4 * 1024 * 1024 + 123,
+      reused: true,
+    });
     expect(again.stderr).toMatch(/already holds this image .*reusing it, nothing uploaded/);
     expect(p.uploads).toHaveLength(1);
 

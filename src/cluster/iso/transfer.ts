@@ -1,10 +1,9 @@
 // Streams one file to CDI's upload proxy: constant memory (the read stream is piped into the request with
 // back-pressure) and whole-file retries on transient failures (CDI's upload server takes a fresh upload
-// after a failed one; it cannot resume mid-way). The checksum is computed beside it (file-hash.ts).
-import { createReadStream } from "node:fs";
+// after a failed one; it cannot resume mid-way). The SHA-256 is taken of the very chunks that are sent.
 import { request as httpsRequest, type RequestOptions } from "node:https";
-import { pipeline } from "node:stream/promises";
 import { checkServerIdentity } from "node:tls";
+import { writeFileBody } from "./file-body.js";
 
 export const UPLOAD_PATH = "/v1beta1/upload";
 export const UPLOAD_ASYNC_PATH = "/v1beta1/upload-async";
@@ -23,6 +22,8 @@ export class TransientUploadError extends Error {
     this.name = "TransientUploadError";
   }
 }
+
+const SEND_IDLE_TIMEOUT_MS = 60_000;
 
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const TRANSIENT_CODES = new Set([
@@ -79,14 +80,13 @@ function transient(error: unknown): boolean {
   return error instanceof Error && /socket hang up|aborted|premature close/i.test(error.message);
 }
 
-/** One attempt; resolves when the proxy took the whole file, throws TransientUploadError when worth retrying. */
-export async function sendOnce(opts: SendOptions): Promise<void> {
+/**
+ * One attempt; resolves to the SHA-256 of the bytes the proxy took in full, throws TransientUploadError
+ * when worth retrying.
+ */
+export async function sendOnce(opts: SendOptions): Promise<string> {
   let sent = 0;
-  const source = createReadStream(opts.path, { highWaterMark: 1024 * 1024 });
-  source.on("data", (chunk) => {
-    sent += chunk.length;
-    opts.onProgress?.(sent);
-  });
+  let sha256 = "";
   const req = httpsRequest(new URL(opts.async ? UPLOAD_ASYNC_PATH : UPLOAD_PATH, opts.endpoint.url), {
     ...tlsOptions(opts.endpoint),
     method: "POST",
@@ -108,22 +108,36 @@ export async function sendOnce(opts: SendOptions): Promise<void> {
     });
     req.on("error", reject);
   });
+  response.catch(() => undefined); // awaited below, once the body is out; a failure meanwhile is judged there
   try {
-    await Promise.all([pipeline(source, req), response]);
+    // Silence while sending means a dead connection; the answer after the last byte may take longer.
+    req.setTimeout(SEND_IDLE_TIMEOUT_MS, () =>
+      req.destroy(new TransientUploadError(`no progress for ${SEND_IDLE_TIMEOUT_MS / 1000} s`)),
+    );
+    sha256 = await writeFileBody(req, opts.path, opts.size, (written) => {
+      sent = written;
+      opts.onProgress?.(sent);
+    });
+    req.setTimeout(0);
+    req.end();
+    await response;
   } catch (error) {
-    source.destroy();
     req.destroy();
     // A server that answers early (401, 400) closes the socket mid-body: prefer its answer to EPIPE.
     const early = await Promise.race([
       response.catch(() => undefined),
       new Promise((r) => setTimeout(r, 50)),
     ]);
-    if (early && typeof early === "object")
-      return judge(early as { status: number; text: string }, sent, opts);
+    if (early && typeof early === "object") {
+      judge(early as { status: number; text: string }, sent, opts);
+      if (sha256) return sha256;
+    }
+    if (error instanceof TransientUploadError) throw error;
     if (transient(error)) throw new TransientUploadError((error as Error).message);
     throw error;
   }
-  return judge(await response, sent, opts);
+  judge(await response, sent, opts);
+  return sha256;
 }
 
 function judge(res: { status: number; text: string }, sent: number, opts: SendOptions): void {

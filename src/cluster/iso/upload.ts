@@ -45,6 +45,8 @@ export interface UploadResult {
   sha256: string;
   size: number;
   reused: boolean;
+  /** Seconds the successful attempt spent sending the file (absent when the volume was reused). */
+  transferSeconds?: number;
 }
 
 const dvPath = (ns: string, name?: string) =>
@@ -61,7 +63,8 @@ async function waitForPhase(
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let phase = "";
-  for (;;) {
+  // Quick at first (CDI is often ready within a second), then no more than once a second.
+  for (let pause = 100; ; pause = Math.min(pause * 1.5, 1000)) {
     const dv = await api.find<V1beta1DataVolume>(dvPath(ns, name));
     if (!dv) throw new Error(`DataVolume ${ns}/${name} disappeared`);
     phase = dv.status?.phase ?? "";
@@ -74,7 +77,7 @@ async function waitForPhase(
           "(a storage class that waits for a consumer, or no capacity? see kubectl describe pvc)",
       );
     }
-    await sleep(500);
+    await sleep(pause);
   }
 }
 
@@ -166,10 +169,10 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
   let endpoint: OpenEndpoint | undefined;
   try {
     const attempts = req.attempts ?? 5;
-    // Hashed beside the upload, in a worker; the stamps prove the bytes sent are the bytes hashed.
+    // The checksum is of the bytes sent; the stamps prove the file still holds them afterwards.
     const stampBefore = await fileStamp(req.file);
-    const checksum = fileSha256(req.file);
-    checksum.catch(() => undefined); // awaited below; an early upload failure must not leave it unhandled
+    let sha256 = "";
+    let transferSeconds = 0;
     let usedAsync = false;
     for (let attempt = 1; ; attempt++) {
       await waitForPhase(api, ns, name, ["UploadReady"], phaseTimeoutMs);
@@ -181,8 +184,9 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
       const token = await requestToken(api, ns, name);
       usedAsync = await supportsAsync(endpoint, token);
       reporter.start(size);
+      const started = performance.now();
       try {
-        await sendOnce({
+        sha256 = await sendOnce({
           path: req.file,
           size,
           endpoint,
@@ -190,6 +194,7 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
           async: usedAsync,
           onProgress: reporter.progress,
         });
+        transferSeconds = (performance.now() - started) / 1000;
         reporter.stop();
         break;
       } catch (error) {
@@ -202,7 +207,6 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
         await sleep(delay);
       }
     }
-    const sha256 = await checksum;
     if ((await fileStamp(req.file)) !== stampBefore) {
       throw new Error(`${req.file} changed while it was uploaded; run the upload again`);
     }
@@ -212,7 +216,7 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
       body: { metadata: { annotations: { [SHA256_ANNOTATION]: sha256, [SIZE_ANNOTATION]: String(size) } } },
     });
     reporter.info(`uploaded ${basename(req.file)} to ${ns}/${name} (${size} bytes, sha256 ${sha256})`);
-    return { name, sha256, size, reused: false };
+    return { name, sha256, size, reused: false, transferSeconds };
   } catch (error) {
     if (error instanceof ApiError && error.code === 403) {
       throw new Error(
