@@ -1,7 +1,9 @@
 /**
- * gpuvm vnc and gpuvm console end to end: VMIs in the real kube-apiserver (the simulator runs them), a
- * stand-in for KubeVirt's vnc/console subresources (reached through the test-only base URL) bridging to
- * real QEMU processes under TCG: the firmware's VNC screen and a tiny Linux guest's serial port.
+ * gpuvm vnc and gpuvm console end to end: VMIs in the real kube-apiserver (the simulator runs them), and
+ * KubeVirt's vnc/console subresources reached as gpuvm reaches them in a cluster: through the API server,
+ * which authenticates the kubeconfig's user and proxies the WebSocket through its aggregator to the
+ * simulated subresource API, which bridges to real QEMU processes under TCG (the firmware's VNC screen and
+ * a tiny Linux guest's serial port).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,11 +14,10 @@ import { runConsole } from "../../src/cluster/console/serial.js";
 import { startVncProxy } from "../../src/cluster/console/vnc-proxy.js";
 import { KubeApi } from "../../src/cluster/kube-request.js";
 import { connectCluster, rawRequest } from "../cluster/harness.js";
+import { type AggregatedApis, serveAggregatedApis } from "../cluster/sim/aggregated.js";
 import { findBusybox, findKernel, GUEST_MARKER, writeInitramfs } from "../cluster/sim/guest-image.js";
 import { type Simulator, startSimulator } from "../cluster/sim/index.js";
 import { type QemuGuest, qemuBinary, startQemu } from "../cluster/sim/qemu.js";
-import { type SubresourceServer, startSubresourceServer } from "../cluster/sim/subresources.js";
-import { servingCert } from "../cluster/sim/tls.js";
 import { rfbHandshake } from "../support/rfb.js";
 import { createNamespace, must } from "./iso-support.js";
 
@@ -26,7 +27,7 @@ const ns = `console-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), "gpuvm-console-"));
 const haveQemu = qemuBinary() !== undefined;
 let sim: Simulator;
-let sub: SubresourceServer;
+let apis: AggregatedApis;
 const guests: QemuGuest[] = [];
 
 function vm(name: string) {
@@ -64,12 +65,7 @@ async function waitForVmi(name: string, wanted: "Running" | "gone"): Promise<voi
 beforeAll(async () => {
   await createNamespace(admin, ns);
   sim = await startSimulator(admin, { namespace: ns });
-  // Signed by the test cluster's CA: gpuvm trusts it through the kubeconfig, as it trusts the API server.
-  const tls = servingCert({
-    caCertFile: join(cluster.dir, "pki", "ca.crt"),
-    caKeyFile: join(cluster.dir, "pki", "ca.key"),
-  });
-  sub = await startSubresourceServer(tls, cluster.adminToken);
+  apis = await serveAggregatedApis(admin, cluster, sim);
   for (const name of ["desktop", "serial"]) {
     await must(
       admin,
@@ -82,7 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const guest of guests) await guest.stop();
-  await sub?.close();
+  await apis?.stop();
   await sim?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -98,15 +94,15 @@ describe.skipIf(!haveQemu)("gpuvm vnc", () => {
       port: 0,
       retryEveryMs: 250,
       log: (line) => lines.push(line),
-      baseUrl: sub.url,
     });
     try {
       expect(proxy.address).toBe("127.0.0.1");
       const first = await startQemu({ dir, name: "desktop-1" });
       guests.push(first);
+      // The QEMU is there before its VMI runs, as virt-launcher's is.
+      apis.backends.set(`${ns}/desktop`, { vnc: first.vncSocket });
       await sim.start(ns, "desktop");
       await waitForVmi("desktop", "Running");
-      sub.backends.set(`${ns}/desktop`, { vnc: first.vncSocket });
 
       const [a, b] = await Promise.all([rfbHandshake(proxy.port), rfbHandshake(proxy.port)]);
       for (const session of [a, b]) {
@@ -118,19 +114,23 @@ describe.skipIf(!haveQemu)("gpuvm vnc", () => {
       // Reboot: the VMI goes away, QEMU with it; a new VMI comes up with a new QEMU.
       await sim.stop(ns, "desktop");
       await waitForVmi("desktop", "gone");
-      sub.backends.delete(`${ns}/desktop`);
+      apis.backends.delete(`${ns}/desktop`);
       await first.stop();
       const waiting = rfbHandshake(proxy.port, "127.0.0.1", 60_000);
       await new Promise((resolve) => setTimeout(resolve, 600));
       const second = await startQemu({ dir, name: "desktop-2" });
       guests.push(second);
+      apis.backends.set(`${ns}/desktop`, { vnc: second.vncSocket });
       await sim.start(ns, "desktop");
       await waitForVmi("desktop", "Running");
-      sub.backends.set(`${ns}/desktop`, { vnc: second.vncSocket });
       const after = await waiting;
       expect(after.rectangles).toBeGreaterThan(0);
       expect(lines.some((line) => /client 3: .*desktop is not running; retrying/.test(line))).toBe(true);
-      expect(sub.connections.filter((c) => c === `vnc ${ns}/desktop`)).toHaveLength(3);
+      // Every client went through the API server as the kubeconfig's user.
+      const vnc = `GET /apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/desktop/vnc`;
+      expect(apis.requests.filter((r) => r.startsWith(vnc))).toEqual(
+        Array(3).fill(`${vnc} (upgrade by admin)`),
+      );
     } finally {
       await proxy.close();
     }
@@ -144,9 +144,9 @@ describe.skipIf(!haveQemu || !findKernel() || !findBusybox())("gpuvm console", (
     const kernel = findKernel() as string;
     const guest = await startQemu({ dir, name: "serial", kernel, initrd });
     guests.push(guest);
+    apis.backends.set(`${ns}/serial`, { console: guest.serialSocket });
     await sim.start(ns, "serial");
     await waitForVmi("serial", "Running");
-    sub.backends.set(`${ns}/serial`, { console: guest.serialSocket });
 
     const input = new PassThrough();
     const output = new PassThrough();
@@ -162,7 +162,6 @@ describe.skipIf(!haveQemu || !findKernel() || !findBusybox())("gpuvm console", (
       input,
       output,
       log: (line) => logs.push(line),
-      baseUrl: sub.url,
     });
     const until = async (text: string, ms: number) => {
       const deadline = Date.now() + ms;

@@ -5,7 +5,10 @@
  * and a clean teardown.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -651,10 +654,19 @@ describe("aggregated APIs (KubeVirt subresources, CDI upload) through the real a
         expect(token.status).toBe(201);
         expect((token.body as { status: { token: string } }).status.token).toBeTruthy();
 
+        // Behind the console stands a unix socket, as a QEMU serial port does; this one echoes.
+        const serial = join(mkdtempSync(join(tmpdir(), "gpuvm-agg-serial-")), "serial.sock");
+        const port = createNetServer((peer) => {
+          peer.write(`serial port of ${ns}/agg\r\n`);
+          peer.pipe(peer);
+        });
+        await new Promise<void>((res) => port.listen(serial, () => res()));
+        agg.backends.set(`${ns}/agg`, { console: serial });
         const opts: { headers?: Record<string, string>; ca?: unknown } = {};
         await admin.applyToHTTPSOptions(opts as never);
         const ws = new WebSocket(
           `${cluster.server.replace("https", "wss")}${base}/virtualmachineinstances/agg/console`,
+          ["plain.kubevirt.io"],
           opts as never,
         );
         const received: string[] = [];
@@ -663,10 +675,13 @@ describe("aggregated APIs (KubeVirt subresources, CDI upload) through the real a
           ws.once("open", () => res());
           ws.once("error", rej);
         });
+        expect(ws.protocol).toBe("plain.kubevirt.io");
         ws.send("hello");
-        await waitFor("echo", async () => received.includes("hello"));
-        expect(received[0]).toBe(`simulated serial console of ${ns}/agg\r\n`);
+        await waitFor("echo", async () => received.join("").includes("hello"));
+        expect(received.join("")).toBe(`serial port of ${ns}/agg\r\nhello`);
+        expect(agg.requests).toContain(`GET ${base}/virtualmachineinstances/agg/console (upgrade by admin)`);
         ws.close();
+        port.close();
 
         const stopped = await rawRequest(admin, "PUT", `${base}/virtualmachines/agg/stop`, {});
         expect(stopped.status).toBe(202);

@@ -12,8 +12,6 @@ export interface ConsoleOptions {
   input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
   output: NodeJS.WritableStream;
   log: (line: string) => void;
-  /** Test-only stand-in for KubeVirt's subresource API; production uses the API server. */
-  baseUrl?: string;
 }
 
 /** Resolves when the console ends: "escape" (Ctrl-]) or "closed" (the VMI went away). */
@@ -23,7 +21,6 @@ export async function runConsole(opts: ConsoleOptions): Promise<"escape" | "clos
     namespace: opts.namespace,
     vmi: opts.vm,
     kind: "console",
-    ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
   });
   opts.log(`connected to the serial console of ${opts.namespace}/${opts.vm}; press Ctrl-] to leave`);
   const raw = opts.input.isTTY === true && typeof opts.input.setRawMode === "function";

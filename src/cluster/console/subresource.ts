@@ -32,16 +32,11 @@ export interface OpenOptions {
   namespace: string;
   vmi: string;
   kind: Subresource;
-  /**
-   * Where the subresource is served. Production: the API server of the kubeconfig (the default). Only
-   * tests pass another base, a stand-in for KubeVirt's subresource API.
-   */
-  baseUrl?: string;
 }
 
 export async function openSubresource(opts: OpenOptions): Promise<WebSocket> {
   const connection = await opts.api.connectionOptions();
-  const url = subresourceUrl(opts.baseUrl ?? opts.api.server, opts.namespace, opts.vmi, opts.kind);
+  const url = subresourceUrl(opts.api.server, opts.namespace, opts.vmi, opts.kind);
   const socket = new WebSocket(url, [PLAIN_PROTOCOL], {
     ...(connection.ca ? { ca: connection.ca } : {}),
     ...(connection.cert ? { cert: connection.cert } : {}),

@@ -17,8 +17,6 @@ export interface VncProxyOptions {
   waitMs?: number;
   retryEveryMs?: number;
   log: (line: string) => void;
-  /** Test-only stand-in for KubeVirt's subresource API; production uses the API server. */
-  baseUrl?: string;
 }
 
 export interface VncProxy {
@@ -51,7 +49,6 @@ export async function startVncProxy(opts: VncProxyOptions): Promise<VncProxy> {
             namespace: opts.namespace,
             vmi: opts.vm,
             kind: "vnc",
-            ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
           });
           opts.log(
             `client ${id}: connected to ${opts.namespace}/${opts.vm} (VMI ${vmi.metadata?.uid ?? "?"})`,

@@ -1,7 +1,9 @@
 /**
  * Simulated aggregated API servers (test code only; see README.md):
  * - KubeVirt's subresources.kubevirt.io/v1: virtualmachines/{start,stop,restart}
- *   (PUT) and virtualmachineinstances/{console,vnc} (WebSocket),
+ *   (PUT) and virtualmachineinstances/{console,vnc} (WebSocket, `plain.kubevirt.io`), bridged to the unix
+ *   socket of a real QEMU's VNC server or serial port as virt-handler bridges to virt-launcher
+ *   (`backends`; a VMI without one is answered as KubeVirt answers for a VMI that is not running),
  * - CDI's upload.cdi.kubevirt.io/v1beta1: uploadtokenrequests (POST).
  *
  * The aggregator in kube-apiserver refuses loopback and link-local endpoint
@@ -16,7 +18,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
@@ -26,11 +28,21 @@ import type { ClusterInfo } from "../harness.js";
 import { rawRequest } from "../harness.js";
 import type { Simulator } from "./index.js";
 
+export interface Backend {
+  vnc?: string;
+  console?: string;
+}
+
 export type AggregatedApis = {
   /** https://<address>:<port> of the simulated server. */
   url: string;
-  /** Requests the server received, as "METHOD path" (after the aggregator). */
+  /**
+   * Requests the server received, as "METHOD path" (after the aggregator); upgrades as
+   * "METHOD path (upgrade by USER)", USER being who the API server authenticated.
+   */
   readonly requests: string[];
+  /** namespace/name → sockets of the VMI's current QEMU (delete or replace on "reboot"). */
+  readonly backends: Map<string, Backend>;
   /** Unregisters the APIServices, deletes Service/EndpointSlice, closes the server. */
   stop(): Promise<void>;
 };
@@ -87,23 +99,33 @@ export async function serveAggregatedApis(
       void handle(req, res, sim).catch((e) => reply(res, 500, status(500, String(e))));
     },
   );
-  const wss = new WebSocketServer({ noServer: true });
+  const backends = new Map<string, Backend>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => (protocols.has("plain.kubevirt.io") ? "plain.kubevirt.io" : false),
+  });
   server.on("upgrade", (req: IncomingMessage, socket, head) => {
-    requests.push(`${req.method} ${req.url} (upgrade)`);
-    const m = /\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/(console|vnc)(\?|$)/.exec(
-      req.url ?? "",
-    );
-    if (!fromFrontProxy(req) || !m) {
-      socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
-      return;
-    }
+    requests.push(`${req.method} ${req.url} (upgrade by ${req.headers["x-remote-user"]})`);
+    const refuse = (code: number, message: string) =>
+      socket.end(
+        `HTTP/1.1 ${code} ${message}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}`,
+      );
+    const m =
+      /^\/apis\/subresources\.kubevirt\.io\/v1\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/(console|vnc)(\?|$)/.exec(
+        req.url ?? "",
+      );
+    if (!fromFrontProxy(req) || !m) return refuse(404, "Not Found");
+    const [, ns, name, kind] = m as unknown as [string, string, string, "vnc" | "console"];
+    const path = backends.get(`${ns}/${name}`)?.[kind];
+    // KubeVirt's wording for a VMI that is not running.
+    if (!path) return refuse(400, `Bad Request: VMI ${name} is not running`);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      // A console echoes what it is sent; VNC starts with the RFB version banner.
-      if (m[3] === "vnc") ws.send(Buffer.from("RFB 003.008\n"));
-      else ws.send(Buffer.from(`simulated serial console of ${m[1]}/${m[2]}\r\n`));
-      ws.on("message", (data) => {
-        if (m[3] === "console") ws.send(data);
-      });
+      const unix = connect(path);
+      ws.on("message", (data: Buffer) => unix.write(data));
+      unix.on("data", (chunk: Buffer) => ws.send(chunk, { binary: true }));
+      unix.on("close", () => ws.close());
+      unix.on("error", () => ws.close());
+      ws.on("close", () => unix.destroy());
     });
   });
   await new Promise<void>((res, rej) => {
@@ -170,6 +192,7 @@ export async function serveAggregatedApis(
   return {
     url: `https://${address}:${port}`,
     requests,
+    backends,
     async stop() {
       for (const g of GROUPS) {
         await must(
