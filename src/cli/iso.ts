@@ -1,7 +1,7 @@
 // gpuvm iso upload | list | attach | detach
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { attachIso, DEFAULT_DRIVERS_VOLUME, detachIso } from "../cluster/iso/attach.js";
+import { attachIso, DEFAULT_DRIVERS_VOLUME, detachIso, ejectIso } from "../cluster/iso/attach.js";
 import { volumeNameFor } from "../cluster/iso/datavolume.js";
 import { checkImage } from "../cluster/iso/image-format.js";
 import { listIsos } from "../cluster/iso/list.js";
@@ -159,10 +159,32 @@ function registerDetach(iso: Command, io: Io): void {
   });
 }
 
+function registerEject(iso: Command, io: Io): void {
+  addClusterOptions(
+    iso
+      .command("eject")
+      .description(
+        "take the medium out of the ISO drive and keep the drive, empty (KubeVirt ≥ 1.6 with DeclarativeHotplugVolumes)",
+      )
+      .argument("<vm>", "VM name from the lab (or a VirtualMachine name)")
+      .option("--mode <mode>", "live or maintenance (default: the one running, else the lab's default)")
+      .option("--restart", "restart a running VM whose medium went in at boot, so it is out now"),
+  ).action(async (vm: string, flags: AttachFlags) => {
+    const ctx = await clusterContext(flags);
+    const outcome = await ejectIso({
+      api: ctx.api,
+      ...vmTarget(ctx, vm, flags.mode),
+      ...(flags.restart ? { restart: true } : {}),
+    });
+    for (const note of outcome.notes) io.out(`${note}\n`);
+  });
+}
+
 export function registerIso(program: Command, io: Io): void {
-  const iso = program.command("iso").description("installation ISOs: upload, list, attach, detach");
+  const iso = program.command("iso").description("installation ISOs: upload, list, attach, detach, eject");
   registerUpload(iso, io);
   registerList(iso, io);
   registerAttach(iso, io);
   registerDetach(iso, io);
+  registerEject(iso, io);
 }

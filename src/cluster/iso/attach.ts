@@ -1,16 +1,22 @@
-// gpuvm iso attach/detach against the cluster: a JSON patch (guarded by resourceVersion, own field manager,
-// strict field validation) that rewrites the VM's disks and volumes by the rules in media.ts. A running VM
-// keeps its devices until it boots again, unless KubeVirt can swap the medium of an existing CD-ROM
-// declaratively (the DeclarativeHotplugVolumes gate, KubeVirt ≥ 1.6).
-import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
+// gpuvm iso attach/detach/eject against the cluster: a JSON patch (guarded by resourceVersion, own field
+// manager, strict field validation) that rewrites the VM's disks and volumes by the rules in media.ts. A
+// running VM keeps its devices until it boots again. Where KubeVirt changes CD-ROM media declaratively
+// (the DeclarativeHotplugVolumes gate, KubeVirt ≥ 1.6), the medium of an existing drive changes live: a
+// medium goes into an empty drive as a hotpluggable volume, and only such a medium can be taken out again
+// while the VM runs (one inserted at boot stays until the next boot). A swap is an eject, then an insert.
+import type { V1VirtualMachine, V1VirtualMachineInstance } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import { ApiError, type KubeApi } from "../kube-request.js";
 import { type FoundVm, findVm, type VmTarget, vmPath } from "../vm-lookup.js";
 import {
   attachedDevices,
   detachedDevices,
+  ejectedVolumes,
   findSystemDisk,
+  hasIsoDrive,
   ISO_DISK,
   injectedVolumes,
+  isHotpluggable,
+  isoMedium,
   MEDIA_ANNOTATION,
   type MediaState,
   readMediaState,
@@ -20,12 +26,16 @@ import {
 export const FIELD_MANAGER = "gpuvm-iso";
 export const DEFAULT_DRIVERS_VOLUME = "virtio-win";
 const HOTPLUG_GATE = "DeclarativeHotplugVolumes";
+/** How long gpuvm waits for KubeVirt to carry a medium change into the running VM. */
+const LIVE_CHANGE_TIMEOUT_MS = 60_000;
 
 export interface MediaRequest extends VmTarget {
   api: KubeApi;
   /** The lab's system disk key, when a lab file was given. */
   systemDisk?: string;
   restart?: boolean;
+  /** Milliseconds to wait for a live medium change to show in the running VM (default 60 s). */
+  liveTimeoutMs?: number;
 }
 
 export interface MediaOutcome {
@@ -147,12 +157,40 @@ async function restartOrNote(
   }
 }
 
+/**
+ * Waits until the running VM's ISO drive holds `wanted` (a volume name; undefined: empty): KubeVirt's VM
+ * controller carries the VM's hotpluggable volumes into the VMI's spec. False when it did not in time.
+ */
+async function waitForMedium(
+  api: KubeApi,
+  ns: string,
+  name: string,
+  wanted: string | undefined,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const vmi = await api.find<V1VirtualMachineInstance>(
+      `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${name}`,
+    );
+    const medium = vmi?.spec.volumes?.find((entry) => entry.name === ISO_DISK);
+    const holds = medium?.dataVolume?.name ?? medium?.persistentVolumeClaim?.claimName;
+    if (holds === wanted) return true;
+    if (!vmi || Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 export function attachIso(req: MediaRequest & { volume: string; drivers?: string }): Promise<MediaOutcome> {
   return freshRead(() => attachOnce(req));
 }
 
 export function detachIso(req: MediaRequest): Promise<MediaOutcome> {
   return freshRead(() => detachOnce(req));
+}
+
+export function ejectIso(req: MediaRequest): Promise<MediaOutcome> {
+  return freshRead(() => ejectOnce(req));
 }
 
 async function attachOnce(req: MediaRequest & { volume: string; drivers?: string }): Promise<MediaOutcome> {
@@ -166,23 +204,48 @@ async function attachOnce(req: MediaRequest & { volume: string; drivers?: string
   const notes: string[] = [];
 
   const current = readMediaState(found.object);
-  const hasIsoDrive = found.object.spec.template?.spec?.domain.devices.disks?.some(
-    (d) => d.name === ISO_DISK && d.cdrom,
-  );
+  const disks = found.object.spec.template?.spec?.domain.devices.disks ?? [];
   const sameDrives = (current?.drivers?.name ?? "") === (drivers?.name ?? "");
-  if (found.instance && hasIsoDrive && sameDrives && (await declarativeHotplug(api))) {
-    // Only the medium changes: KubeVirt injects it into the running VM's CD-ROM, no restart needed.
-    const ops = patchOps(
-      found.object,
-      {
-        disks: found.object.spec.template?.spec?.domain.devices.disks ?? [],
-        volumes: injectedVolumes(found.object, iso),
-      },
-      state,
+  // What the running VM's drive holds decides, not the spec: a medium ejected from the spec for the next
+  // boot is still in the drive of the running VM.
+  const running = found.instance;
+  const inDrive = running ? isoMedium(running) : undefined;
+  const liveSwap =
+    running && hasIsoDrive(running) && hasDrive(disks) && sameDrives && (await declarativeHotplug(api));
+  if (liveSwap && (!inDrive || isHotpluggable(inDrive))) {
+    const medium = isoMedium(found.object);
+    const timeoutMs = req.liveTimeoutMs ?? LIVE_CHANGE_TIMEOUT_MS;
+    let vm = found.object;
+    if (medium) {
+      // KubeVirt swaps a medium as an eject followed by an insert, each carried into the running VM.
+      const emptied: MediaState = { systemDisk, ...(drivers ? { drivers } : {}) };
+      vm = await patch(api, ns, found.name, patchOps(vm, { disks, volumes: ejectedVolumes(vm) }, emptied));
+      if (!(await waitForMedium(api, ns, found.name, undefined, timeoutMs))) {
+        throw new Error(
+          `KubeVirt did not eject ${mediumName(medium)} from the running ${found.name} within ${timeoutMs / 1000} s ` +
+            `(kubectl describe vmi ${found.name} -n ${ns}); its ISO drive is left empty in the VM's spec`,
+        );
+      }
+    }
+    await patch(
+      api,
+      ns,
+      found.name,
+      patchOps(vm, { disks, volumes: injectedVolumes(vm, iso) }, { ...state, hotplugged: true }),
     );
-    await patch(api, ns, found.name, ops);
-    notes.push(`inserted ${iso.name} into the running ${found.name}'s CD-ROM (declarative hotplug)`);
+    const inserted = await waitForMedium(api, ns, found.name, iso.name, timeoutMs);
+    notes.push(
+      inserted
+        ? `inserted ${iso.name} into the running ${found.name}'s CD-ROM (declarative hotplug, no restart)`
+        : `asked KubeVirt to insert ${iso.name} into the running ${found.name}; it has not shown after ${timeoutMs / 1000} s ` +
+            `(kubectl describe vmi ${found.name} -n ${ns})`,
+    );
     return { vm: found.name, notes };
+  }
+  if (liveSwap && inDrive) {
+    notes.push(
+      `the medium in ${found.name}'s ISO drive (${mediumName(inDrive)}) went in at boot; KubeVirt takes such a medium out only at the next boot`,
+    );
   }
   await patch(api, ns, found.name, patchOps(found.object, attachedDevices(found.object, state), state));
   notes.push(
@@ -191,6 +254,16 @@ async function attachOnce(req: MediaRequest & { volume: string; drivers?: string
   );
   await restartOrNote(api, found, req, notes);
   return { vm: found.name, notes };
+}
+
+const hasDrive = (disks: { name: string; cdrom?: unknown }[]) =>
+  disks.some((disk) => disk.name === ISO_DISK && disk.cdrom);
+
+function mediumName(medium: {
+  dataVolume?: { name: string };
+  persistentVolumeClaim?: { claimName: string };
+}) {
+  return medium.dataVolume?.name ?? medium.persistentVolumeClaim?.claimName ?? "?";
 }
 
 async function detachOnce(req: MediaRequest): Promise<MediaOutcome> {
@@ -212,6 +285,51 @@ async function detachOnce(req: MediaRequest): Promise<MediaOutcome> {
       ? `detached ${cdroms.join(", ")} from ${found.name}; ${systemDisk} boots first (the volumes are kept)`
       : `${found.name} had no CD-ROM; ${systemDisk} boots first`,
   );
+  await restartOrNote(api, found, req, notes);
+  return { vm: found.name, notes };
+}
+
+/** Takes the medium out of the ISO drive and keeps the (empty) drive: live for a medium inserted live. */
+async function ejectOnce(req: MediaRequest): Promise<MediaOutcome> {
+  const { api, namespace: ns } = req;
+  const found = await findVm(api, req);
+  if (!(await declarativeHotplug(api))) {
+    throw new Error(
+      "an empty CD-ROM drive needs KubeVirt v1.6 or later with the DeclarativeHotplugVolumes feature gate; " +
+        `gpuvm iso detach ${found.name} removes the drive instead`,
+    );
+  }
+  const disks = found.object.spec.template?.spec?.domain.devices.disks ?? [];
+  if (!hasDrive(disks)) {
+    return { vm: found.name, notes: [`${found.name} has no ISO drive; nothing to eject`] };
+  }
+  const medium = isoMedium(found.object);
+  if (!medium) return { vm: found.name, notes: [`${found.name}'s ISO drive is already empty`] };
+  const systemDisk = req.systemDisk ?? findSystemDisk(found.object);
+  if (!systemDisk) throw new Error(`${found.name} has no system disk to boot`);
+  const drivers = readMediaState(found.object)?.drivers;
+  const state: MediaState = { systemDisk, ...(drivers ? { drivers } : {}) };
+  await patch(
+    api,
+    ns,
+    found.name,
+    patchOps(found.object, { disks, volumes: ejectedVolumes(found.object) }, state),
+  );
+  const notes: string[] = [];
+  const name = mediumName(medium);
+  const inDrive = found.instance ? isoMedium(found.instance) : undefined;
+  if (found.instance && inDrive && isHotpluggable(inDrive) && mediumName(inDrive) === name) {
+    const timeoutMs = req.liveTimeoutMs ?? LIVE_CHANGE_TIMEOUT_MS;
+    notes.push(
+      (await waitForMedium(api, ns, found.name, undefined, timeoutMs))
+        ? `ejected ${name} from the running ${found.name} (declarative hotplug, no restart); the drive stays, empty`
+        : `asked KubeVirt to eject ${name} from the running ${found.name}; it has not after ${timeoutMs / 1000} s ` +
+            `(kubectl describe vmi ${found.name} -n ${ns})`,
+    );
+    return { vm: found.name, notes };
+  }
+  notes.push(`ejected ${name} from ${found.name}'s ISO drive; the drive stays, empty`);
+  // A medium that went in at boot leaves the running VM only when it boots again.
   await restartOrNote(api, found, req, notes);
   return { vm: found.name, notes };
 }

@@ -12,7 +12,10 @@ export const DRIVERS_DISK = "drivers";
 export type VolumeRef = { kind: "dataVolume" | "persistentVolumeClaim"; name: string };
 
 export interface MediaState {
-  iso: VolumeRef;
+  /** The medium in the ISO drive; absent when it was ejected (the drive stays, empty). */
+  iso?: VolumeRef;
+  /** The ISO's medium was inserted into the running VM (a hotpluggable volume), so it can be ejected live. */
+  hotplugged?: boolean;
   drivers?: VolumeRef;
   /** Disk that boots once the installer is gone. */
   systemDisk: string;
@@ -56,7 +59,7 @@ export function readMediaState(vm: V1VirtualMachine): MediaState | undefined {
   if (!text) return undefined;
   try {
     const parsed = JSON.parse(text) as MediaState;
-    return parsed?.iso?.name && parsed.systemDisk ? parsed : undefined;
+    return parsed?.systemDisk ? parsed : undefined;
   } catch {
     return undefined;
   }
@@ -89,7 +92,10 @@ export function attachedDevices(
     disk.name === state.systemDisk ? { ...withoutBootOrder(disk), bootOrder: 2 } : disk,
   );
   disks.push(cdrom(ISO_DISK, 1));
-  const volumes = [...base.volumes, volume(ISO_DISK, state.iso, false)];
+  // Media in the drive at boot are cold-plugged: firmware boots only from what is there when it starts.
+  const volumes = state.iso
+    ? [...base.volumes, volume(ISO_DISK, state.iso, state.hotplugged === true)]
+    : base.volumes;
   if (state.drivers) {
     disks.push(cdrom(DRIVERS_DISK));
     volumes.push(volume(DRIVERS_DISK, state.drivers, false));
@@ -97,10 +103,35 @@ export function attachedDevices(
   return { disks, volumes };
 }
 
-/** Volumes for a running VM whose ISO CD-ROM stays and whose medium changes (declarative inject). */
+type WithVolumes = { spec?: { volumes?: V1Volume[] } };
+type WithDisks = { spec?: { domain?: { devices?: { disks?: V1Disk[] } } } };
+
+/** The medium in the ISO drive: of a VM's template, or of a running instance (what its drive holds now). */
+export function isoMedium(vm: V1VirtualMachine | WithVolumes): V1Volume | undefined {
+  const volumes =
+    "template" in (vm.spec ?? {})
+      ? specParts(vm as V1VirtualMachine).volumes
+      : (vm as WithVolumes).spec?.volumes;
+  return volumes?.find((entry) => entry.name === ISO_DISK);
+}
+
+/** Whether a running instance has the ISO drive (it booted with one). */
+export function hasIsoDrive(instance: WithDisks): boolean {
+  return (instance.spec?.domain?.devices?.disks ?? []).some((disk) => disk.name === ISO_DISK && disk.cdrom);
+}
+
+export function isHotpluggable(entry: V1Volume): boolean {
+  return entry.dataVolume?.hotpluggable === true || entry.persistentVolumeClaim?.hotpluggable === true;
+}
+
+/** Volumes with the ISO drive's medium taken out (eject); the drive itself stays. */
+export function ejectedVolumes(vm: V1VirtualMachine): V1Volume[] {
+  return specParts(vm).volumes.filter((entry) => entry.name !== ISO_DISK);
+}
+
+/** Volumes with `iso` in the ISO drive as a hotpluggable medium: what KubeVirt inserts into a running VM. */
 export function injectedVolumes(vm: V1VirtualMachine, iso: VolumeRef): V1Volume[] {
-  const { volumes } = specParts(vm);
-  return [...volumes.filter((entry) => entry.name !== ISO_DISK), volume(ISO_DISK, iso, true)];
+  return [...ejectedVolumes(vm), volume(ISO_DISK, iso, true)];
 }
 
 /** A copy of `vm` with `devices` in place and the media annotation set (or removed when `state` is absent). */

@@ -89,4 +89,28 @@ describe("ISO media boot orders", () => {
     expect(merged.metadata?.annotations?.[MEDIA_ANNOTATION]).toBe(JSON.stringify(state));
     expect(withMedia(fresh, undefined)).toBe(fresh);
   });
+
+  it("withMedia keeps an empty drive and a medium inserted live as they are (no reboot forced by apply)", () => {
+    const fresh = rendered("gaming", "maintenance");
+    const iso = (m: V1VirtualMachine) => m.spec.template?.spec?.volumes?.find((v) => v.name === "iso");
+    const empty = { systemDisk: "system" };
+    const ejected = withMedia(
+      rendered("gaming", "maintenance"),
+      withDevices(fresh, attachedDevices(fresh, empty), empty),
+    );
+    expect(orders({ disks: ejected.spec.template?.spec?.domain.devices.disks ?? [] })).toContain(
+      "iso(cdrom):1",
+    );
+    expect(iso(ejected)).toBeUndefined();
+    const hot = {
+      iso: { kind: "dataVolume" as const, name: "fedora" },
+      hotplugged: true,
+      systemDisk: "system",
+    };
+    const inserted = withMedia(
+      rendered("gaming", "maintenance"),
+      withDevices(fresh, attachedDevices(fresh, hot), hot),
+    );
+    expect(iso(inserted)).toEqual({ name: "iso", dataVolume: { name: "fedora", hotpluggable: true } });
+  });
 });

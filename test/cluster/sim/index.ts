@@ -317,7 +317,8 @@ class Sim implements Simulator {
       }
     }
 
-    const current = await this.get(KV, "virtualmachineinstances", ns, name);
+    let current = await this.get(KV, "virtualmachineinstances", ns, name);
+    if (current && !stopping) current = await this.syncHotplugVolumes(vm, current);
     const phase: string | undefined = current?.status?.phase;
     const running = phase === "Running";
     let printable: string;
@@ -356,6 +357,37 @@ class Sim implements Simulator {
       await this.setStatus(KV, "virtualmachines", fresh, merged, true);
       this.log(`vm ${ns}/${name}: ${printable}`);
     }
+  }
+
+  /**
+   * KubeVirt ≥ 1.6 with DeclarativeHotplugVolumes: the VM controller carries the VM's hotpluggable volumes
+   * into the running VMI's spec (a CD-ROM medium inserted or ejected); the volumes it booted with stay.
+   */
+  private async syncHotplugVolumes(vm: Obj, vmi: Obj): Promise<Obj> {
+    const kvs = (await this.custom.listClusterCustomObject({ ...KV, plural: "kubevirts" })) as {
+      items: Obj[];
+    };
+    const gates: string[] = kvs.items[0]?.spec?.configuration?.developerConfiguration?.featureGates ?? [];
+    if (!gates.includes("DeclarativeHotplugVolumes")) return vmi;
+    type Volume = {
+      dataVolume?: { hotpluggable?: boolean };
+      persistentVolumeClaim?: { hotpluggable?: boolean };
+    };
+    const hot = (v: Volume) =>
+      v.dataVolume?.hotpluggable === true || v.persistentVolumeClaim?.hotpluggable === true;
+    const booted: Volume[] = (vmi.spec?.volumes ?? []).filter((v: Volume) => !hot(v));
+    const wanted = [...booted, ...((vm.spec?.template?.spec?.volumes ?? []) as Volume[]).filter(hot)];
+    if (JSON.stringify(wanted) === JSON.stringify(vmi.spec?.volumes ?? [])) return vmi;
+    const body = { ...vmi, spec: { ...vmi.spec, volumes: wanted } };
+    const updated = (await this.custom.replaceNamespacedCustomObject({
+      ...KV,
+      plural: "virtualmachineinstances",
+      namespace: vmi.metadata.namespace ?? "",
+      name: vmi.metadata.name,
+      body,
+    })) as Obj;
+    this.log(`vmi ${vmi.metadata.namespace}/${vmi.metadata.name}: hotplug volumes synced`);
+    return updated;
   }
 
   private async createVmi(vm: Obj): Promise<void> {
