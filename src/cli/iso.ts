@@ -1,4 +1,4 @@
-// gpuvm iso upload | list | attach | detach
+// gpuvm iso upload | list | attach | detach | eject
 import { basename } from "node:path";
 import type { Command } from "commander";
 import { attachIso, DEFAULT_DRIVERS_VOLUME, detachIso, ejectIso } from "../cluster/iso/attach.js";

@@ -19,6 +19,7 @@ import {
   isoMedium,
   MEDIA_ANNOTATION,
   type MediaState,
+  mediumInDrive,
   readMediaState,
   type VolumeRef,
 } from "./media.js";
@@ -34,8 +35,6 @@ export interface MediaRequest extends VmTarget {
   /** The lab's system disk key, when a lab file was given. */
   systemDisk?: string;
   restart?: boolean;
-  /** Milliseconds to wait for a live medium change to show in the running VM (default 60 s). */
-  liveTimeoutMs?: number;
 }
 
 export interface MediaOutcome {
@@ -173,8 +172,8 @@ async function waitForMedium(
     const vmi = await api.find<V1VirtualMachineInstance>(
       `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${name}`,
     );
-    const medium = vmi?.spec.volumes?.find((entry) => entry.name === ISO_DISK);
-    const holds = medium?.dataVolume?.name ?? medium?.persistentVolumeClaim?.claimName;
+    const medium = vmi ? mediumInDrive(vmi) : undefined;
+    const holds = medium ? mediumName(medium) : undefined;
     if (holds === wanted) return true;
     if (!vmi || Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -209,20 +208,19 @@ async function attachOnce(req: MediaRequest & { volume: string; drivers?: string
   // What the running VM's drive holds decides, not the spec: a medium ejected from the spec for the next
   // boot is still in the drive of the running VM.
   const running = found.instance;
-  const inDrive = running ? isoMedium(running) : undefined;
-  const liveSwap =
+  const inDrive = running ? mediumInDrive(running) : undefined;
+  const liveCapable =
     running && hasIsoDrive(running) && hasDrive(disks) && sameDrives && (await declarativeHotplug(api));
-  if (liveSwap && (!inDrive || isHotpluggable(inDrive))) {
+  if (liveCapable && (!inDrive || isHotpluggable(inDrive))) {
     const medium = isoMedium(found.object);
-    const timeoutMs = req.liveTimeoutMs ?? LIVE_CHANGE_TIMEOUT_MS;
     let vm = found.object;
     if (medium) {
       // KubeVirt swaps a medium as an eject followed by an insert, each carried into the running VM.
       const emptied: MediaState = { systemDisk, ...(drivers ? { drivers } : {}) };
       vm = await patch(api, ns, found.name, patchOps(vm, { disks, volumes: ejectedVolumes(vm) }, emptied));
-      if (!(await waitForMedium(api, ns, found.name, undefined, timeoutMs))) {
+      if (!(await waitForMedium(api, ns, found.name, undefined, LIVE_CHANGE_TIMEOUT_MS))) {
         throw new Error(
-          `KubeVirt did not eject ${mediumName(medium)} from the running ${found.name} within ${timeoutMs / 1000} s ` +
+          `KubeVirt did not eject ${mediumName(medium)} from the running ${found.name} within ${LIVE_CHANGE_TIMEOUT_MS / 1000} s ` +
             `(kubectl describe vmi ${found.name} -n ${ns}); its ISO drive is left empty in the VM's spec`,
         );
       }
@@ -233,16 +231,16 @@ async function attachOnce(req: MediaRequest & { volume: string; drivers?: string
       found.name,
       patchOps(vm, { disks, volumes: injectedVolumes(vm, iso) }, { ...state, hotplugged: true }),
     );
-    const inserted = await waitForMedium(api, ns, found.name, iso.name, timeoutMs);
+    const inserted = await waitForMedium(api, ns, found.name, iso.name, LIVE_CHANGE_TIMEOUT_MS);
     notes.push(
       inserted
         ? `inserted ${iso.name} into the running ${found.name}'s CD-ROM (declarative hotplug, no restart)`
-        : `asked KubeVirt to insert ${iso.name} into the running ${found.name}; it has not shown after ${timeoutMs / 1000} s ` +
+        : `asked KubeVirt to insert ${iso.name} into the running ${found.name}; it has not shown after ${LIVE_CHANGE_TIMEOUT_MS / 1000} s ` +
             `(kubectl describe vmi ${found.name} -n ${ns})`,
     );
     return { vm: found.name, notes };
   }
-  if (liveSwap && inDrive) {
+  if (liveCapable && inDrive) {
     notes.push(
       `the medium in ${found.name}'s ISO drive (${mediumName(inDrive)}) went in at boot; KubeVirt takes such a medium out only at the next boot`,
     );
@@ -317,13 +315,12 @@ async function ejectOnce(req: MediaRequest): Promise<MediaOutcome> {
   );
   const notes: string[] = [];
   const name = mediumName(medium);
-  const inDrive = found.instance ? isoMedium(found.instance) : undefined;
+  const inDrive = found.instance ? mediumInDrive(found.instance) : undefined;
   if (found.instance && inDrive && isHotpluggable(inDrive) && mediumName(inDrive) === name) {
-    const timeoutMs = req.liveTimeoutMs ?? LIVE_CHANGE_TIMEOUT_MS;
     notes.push(
-      (await waitForMedium(api, ns, found.name, undefined, timeoutMs))
+      (await waitForMedium(api, ns, found.name, undefined, LIVE_CHANGE_TIMEOUT_MS))
         ? `ejected ${name} from the running ${found.name} (declarative hotplug, no restart); the drive stays, empty`
-        : `asked KubeVirt to eject ${name} from the running ${found.name}; it has not after ${timeoutMs / 1000} s ` +
+        : `asked KubeVirt to eject ${name} from the running ${found.name}; it has not after ${LIVE_CHANGE_TIMEOUT_MS / 1000} s ` +
             `(kubectl describe vmi ${found.name} -n ${ns})`,
     );
     return { vm: found.name, notes };

@@ -106,13 +106,14 @@ export function attachedDevices(
 type WithVolumes = { spec?: { volumes?: V1Volume[] } };
 type WithDisks = { spec?: { domain?: { devices?: { disks?: V1Disk[] } } } };
 
-/** The medium in the ISO drive: of a VM's template, or of a running instance (what its drive holds now). */
-export function isoMedium(vm: V1VirtualMachine | WithVolumes): V1Volume | undefined {
-  const volumes =
-    "template" in (vm.spec ?? {})
-      ? specParts(vm as V1VirtualMachine).volumes
-      : (vm as WithVolumes).spec?.volumes;
-  return volumes?.find((entry) => entry.name === ISO_DISK);
+/** The medium in the VM's ISO drive, as its spec says (what the next boot gets). */
+export function isoMedium(vm: V1VirtualMachine): V1Volume | undefined {
+  return specParts(vm).volumes.find((entry) => entry.name === ISO_DISK);
+}
+
+/** The medium in a running instance's ISO drive: what the guest sees now. */
+export function mediumInDrive(instance: WithVolumes): V1Volume | undefined {
+  return instance.spec?.volumes?.find((entry) => entry.name === ISO_DISK);
 }
 
 /** Whether a running instance has the ISO drive (it booted with one). */

@@ -1,5 +1,5 @@
-// Streams one file to CDI's upload proxy: constant memory (the read stream is piped into the request with
-// back-pressure) and whole-file retries on transient failures (CDI's upload server takes a fresh upload
+// Streams one file to CDI's upload proxy: constant memory (four reused buffers, file-body.ts) and whole-file
+// retries on transient failures (CDI's upload server takes a fresh upload
 // after a failed one; it cannot resume mid-way). The SHA-256 is taken of the very chunks that are sent.
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { checkServerIdentity } from "node:tls";
