@@ -15,10 +15,14 @@ const ossl = (args: string[], cwd: string) =>
   execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
 
 /**
- * A certificate for 127.0.0.1/localhost, signed by the given CA (e.g. the test cluster's, so clients that
- * trust the kubeconfig's CA trust it) or by a fresh one.
+ * A certificate for 127.0.0.1/localhost (and the extra DNS names and IPs given), signed by the given CA
+ * (e.g. the test cluster's, so clients that trust the kubeconfig's CA trust it) or by a fresh one.
  */
-export function servingCert(signer?: { caCertFile: string; caKeyFile: string }): ServingCert {
+export function servingCert(
+  signer?: { caCertFile: string; caKeyFile: string },
+  names: string[] = [],
+  ips: string[] = [],
+): ServingCert {
   const dir = mkdtempSync(join(tmpdir(), "gpuvm-sim-tls-"));
   try {
     let caCert = signer?.caCertFile;
@@ -49,7 +53,7 @@ export function servingCert(signer?: { caCertFile: string; caKeyFile: string }):
     ossl(["req", "-new", "-key", "srv.key", "-subj", "/CN=gpuvm-sim", "-out", "srv.csr"], dir);
     writeFileSync(
       join(dir, "srv.ext"),
-      "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+      `subjectAltName=${["IP:127.0.0.1", "DNS:localhost", ...ips.map((ip) => `IP:${ip}`), ...names.map((name) => `DNS:${name}`)].join(",")}\nextendedKeyUsage=serverAuth\n`,
     );
     ossl(
       [

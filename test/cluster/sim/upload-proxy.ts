@@ -28,6 +28,8 @@ export interface UploadProxyOptions {
   dropOnceAfter?: number;
   /** Answer the first upload with this status instead (502/503: a gateway in trouble). */
   failOnceWith?: number;
+  /** DNS names the certificate carries besides localhost (the service name a port-forward checks). */
+  names?: string[];
 }
 
 export interface UploadProxy {
@@ -39,7 +41,7 @@ export interface UploadProxy {
 }
 
 export async function startUploadProxy(opts: UploadProxyOptions): Promise<UploadProxy> {
-  const tls = servingCert();
+  const tls = servingCert(undefined, opts.names ?? []);
   const uploads: ReceivedUpload[] = [];
   let dropped = false;
   let failed = false;
