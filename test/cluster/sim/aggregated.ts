@@ -1,25 +1,7 @@
-/**
- * Simulated aggregated API servers (test code only; see README.md):
- * - KubeVirt's subresources.kubevirt.io/v1: virtualmachines/{start,stop,restart}
- *   (PUT) and virtualmachineinstances/{console,vnc} (WebSocket, `plain.kubevirt.io`), bridged to the unix
- *   socket of a real QEMU's VNC server or serial port as virt-handler bridges to virt-launcher
- *   (`backends`; a VMI without one is answered as KubeVirt answers for a VMI that is not running),
- * - CDI's upload.cdi.kubevirt.io/v1beta1: uploadtokenrequests (POST).
- *
- * The aggregator in kube-apiserver refuses loopback and link-local endpoint
- * addresses, so the server listens on the host side of the veth pair that
- * test/cluster/up creates (a private 10.250.x.y address that exists only on
- * this machine). It is registered with an APIService, a Service and an
- * EndpointSlice, and answers only requests the aggregator proxies (client
- * certificate of the front proxy); the real server authenticates the user and
- * applies RBAC before proxying.
- */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import { type AddressInfo, connect } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -27,6 +9,7 @@ import { WebSocketServer } from "ws";
 import type { ClusterInfo } from "../harness.js";
 import { rawRequest } from "../harness.js";
 import type { Simulator } from "./index.js";
+import { servingCert } from "./tls.js";
 
 export interface Backend {
   vnc?: string;
@@ -83,7 +66,12 @@ export async function serveAggregatedApis(
   }
   const address = cluster.aggregation.hostAddress;
   const pki = join(cluster.dir, "pki");
-  const { key, cert } = servingCert(pki, address);
+  // Signed by the cluster CA, which the APIService's caBundle names.
+  const { key, cert } = servingCert(
+    { caCertFile: join(pki, "ca.crt"), caKeyFile: join(pki, "ca.key") },
+    [`${SERVICE_NAME}.${SERVICE_NS}.svc`],
+    [address],
+  );
   const requests: string[] = [];
 
   const server = createServer(
@@ -316,42 +304,4 @@ function status(code: number, message: string): unknown {
 
 function reply(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { "Content-Type": "application/json" }).end(JSON.stringify(body));
-}
-
-/** A serving certificate for the address, signed by the cluster CA. */
-function servingCert(pki: string, address: string): { key: Buffer; cert: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), "gpuvm-agg-"));
-  try {
-    const run = (args: string[]) =>
-      execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-    run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "key.pem"]);
-    run(["req", "-new", "-key", "key.pem", "-subj", "/CN=gpuvm-sim-aggregated", "-out", "csr.pem"]);
-    writeFileSync(
-      join(dir, "ext"),
-      `subjectAltName=IP:${address},DNS:${SERVICE_NAME}.${SERVICE_NS}.svc\nextendedKeyUsage=serverAuth\n`,
-    );
-    run([
-      "x509",
-      "-req",
-      "-in",
-      "csr.pem",
-      "-CA",
-      join(pki, "ca.crt"),
-      "-CAkey",
-      join(pki, "ca.key"),
-      "-CAcreateserial",
-      "-CAserial",
-      join(dir, "ca.srl"),
-      "-days",
-      "2",
-      "-sha256",
-      "-extfile",
-      "ext",
-      "-out",
-      "cert.pem",
-    ]);
-    return { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
