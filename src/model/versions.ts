@@ -37,11 +37,16 @@ export const KUBEVIRT = {
   // and v1.6.0 (GA, gate no longer needed).
   persistentState: [1, 0, 0],
   persistentStateGa: [1, 6, 0],
+  // CD-ROM media changed in a running VM by editing the VM spec (an empty drive, hotpluggable media),
+  // behind DeclarativeHotplugVolumes. Source: Harvester's CD-ROM hotplug enhancement ("available since
+  // version 1.6"), which cites KubeVirt's hotplug volumes guide.
+  declarativeHotplug: [1, 6, 0],
 } as const satisfies Record<string, Version>;
 
 // The HostDevices gate is Alpha through v1.9 (pkg/virt-config/featuregate, legacy/host_devices.go), so
 // a KubeVirt CR that permits host devices must always list it.
 export const HOST_DEVICES_GATE = "HostDevices";
+export const DECLARATIVE_HOTPLUG_GATE = "DeclarativeHotplugVolumes";
 
 /**
  * The first KubeVirt release whose API has each Hyper-V enlightenment under

@@ -4,9 +4,10 @@
 // (the DeclarativeHotplugVolumes gate, KubeVirt ≥ 1.6), the medium of an existing drive changes live: a
 // medium goes into an empty drive as a hotpluggable volume, and only such a medium can be taken out again
 // while the VM runs (one inserted at boot stays until the next boot). A swap is an eject, then an insert.
-import type { V1VirtualMachine, V1VirtualMachineInstance } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
+import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
+import { compareVersions, DECLARATIVE_HOTPLUG_GATE, KUBEVIRT, parseVersion } from "../../model/versions.js";
 import { ApiError, type KubeApi } from "../kube-request.js";
-import { type FoundVm, findVm, type VmTarget, vmPath } from "../vm-lookup.js";
+import { type FoundVm, findVm, liveInstance, type VmTarget, vmPath } from "../vm-lookup.js";
 import {
   attachedDevices,
   detachedDevices,
@@ -26,7 +27,6 @@ import {
 
 export const FIELD_MANAGER = "gpuvm-iso";
 export const DEFAULT_DRIVERS_VOLUME = "virtio-win";
-const HOTPLUG_GATE = "DeclarativeHotplugVolumes";
 /** How long gpuvm waits for KubeVirt to carry a medium change into the running VM. */
 const LIVE_CHANGE_TIMEOUT_MS = 60_000;
 
@@ -65,11 +65,10 @@ export async function declarativeHotplug(api: KubeApi): Promise<boolean> {
     const kv = list.items[0];
     if (!kv) return false;
     const gates = kv.spec?.configuration?.developerConfiguration?.featureGates ?? [];
-    const version = /^v?(\d+)\.(\d+)/.exec(kv.status?.observedKubeVirtVersion ?? "");
-    const recent = version
-      ? Number(version[1]) > 1 || (Number(version[1]) === 1 && Number(version[2]) >= 6)
-      : false;
-    return recent && gates.includes(HOTPLUG_GATE);
+    // A pre-release ("v1.6.0-rc.1") counts as its release; an unknown version takes the safe path.
+    const version = parseVersion((kv.status?.observedKubeVirtVersion ?? "").split(/[-+]/)[0] ?? "");
+    const recent = version !== undefined && compareVersions(version, KUBEVIRT.declarativeHotplug) >= 0;
+    return recent && gates.includes(DECLARATIVE_HOTPLUG_GATE);
   } catch {
     // Users without read access to the KubeVirt CR get the path that works everywhere.
     return false;
@@ -169,9 +168,7 @@ async function waitForMedium(
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const vmi = await api.find<V1VirtualMachineInstance>(
-      `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${name}`,
-    );
+    const vmi = await liveInstance(api, ns, name);
     const medium = vmi ? mediumInDrive(vmi) : undefined;
     const holds = medium ? mediumName(medium) : undefined;
     if (holds === wanted) return true;
