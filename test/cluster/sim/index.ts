@@ -364,11 +364,6 @@ class Sim implements Simulator {
    * into the running VMI's spec (a CD-ROM medium inserted or ejected); the volumes it booted with stay.
    */
   private async syncHotplugVolumes(vm: Obj, vmi: Obj): Promise<Obj> {
-    const kvs = (await this.custom.listClusterCustomObject({ ...KV, plural: "kubevirts" })) as {
-      items: Obj[];
-    };
-    const gates: string[] = kvs.items[0]?.spec?.configuration?.developerConfiguration?.featureGates ?? [];
-    if (!gates.includes("DeclarativeHotplugVolumes")) return vmi;
     type Volume = {
       dataVolume?: { hotpluggable?: boolean };
       persistentVolumeClaim?: { hotpluggable?: boolean };
@@ -378,6 +373,8 @@ class Sim implements Simulator {
     const booted: Volume[] = (vmi.spec?.volumes ?? []).filter((v: Volume) => !hot(v));
     const wanted = [...booted, ...((vm.spec?.template?.spec?.volumes ?? []) as Volume[]).filter(hot)];
     if (JSON.stringify(wanted) === JSON.stringify(vmi.spec?.volumes ?? [])) return vmi;
+    const gates: string[] = (await this.kubevirtConfiguration())?.developerConfiguration?.featureGates ?? [];
+    if (!gates.includes("DeclarativeHotplugVolumes")) return vmi;
     const body = { ...vmi, spec: { ...vmi.spec, volumes: wanted } };
     const updated = (await this.custom.replaceNamespacedCustomObject({
       ...KV,
@@ -576,16 +573,21 @@ class Sim implements Simulator {
     }
   }
 
+  /** spec.configuration of the cluster's KubeVirt CR (the first one, as KubeVirt's operator allows one). */
+  private async kubevirtConfiguration(): Promise<Obj["spec"]> {
+    const kvs = (await this.custom.listClusterCustomObject({ ...KV, plural: "kubevirts" })) as {
+      items: Obj[];
+    };
+    return kvs.items[0]?.spec?.configuration;
+  }
+
   /** KubeVirt's check of gpus/hostDevices against permittedHostDevices (nil means no check). */
   private async permissionErrors(vmi: Obj): Promise<string[]> {
     const devices = vmi.spec?.domain?.devices ?? {};
     const gpus: { deviceName?: string }[] = devices.gpus ?? [];
     const hostDevices: { deviceName?: string }[] = devices.hostDevices ?? [];
     if (gpus.length === 0 && hostDevices.length === 0) return [];
-    const kvs = (await this.custom.listClusterCustomObject({ ...KV, plural: "kubevirts" })) as {
-      items: Obj[];
-    };
-    const permitted = kvs.items[0]?.spec?.configuration?.permittedHostDevices;
+    const permitted = (await this.kubevirtConfiguration())?.permittedHostDevices;
     if (!permitted) return [];
     const names = new Set<string>();
     for (const list of [permitted.pciHostDevices, permitted.mediatedDevices, permitted.usb]) {
