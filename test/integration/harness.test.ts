@@ -91,6 +91,23 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
   }
 }
 
+/** What a user's edit of the VM does (a merge patch of spec.runStrategy). */
+async function setRunStrategy(ns: string, name: string, runStrategy: string): Promise<void> {
+  await objects.patch(
+    {
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachine",
+      metadata: { name, namespace: ns },
+      spec: { runStrategy },
+    } as Vm,
+    undefined,
+    undefined,
+    "test",
+    undefined,
+    PatchStrategy.MergePatch,
+  );
+}
+
 async function getVm(ns: string, name: string): Promise<Vm> {
   return (await custom.getNamespacedCustomObject({
     group: "kubevirt.io",
@@ -337,19 +354,7 @@ describe("simulator", () => {
       },
     );
     try {
-      await objects.patch(
-        {
-          apiVersion: "kubevirt.io/v1",
-          kind: "VirtualMachine",
-          metadata: { name: "web", namespace: ns },
-          spec: { runStrategy: "Always" },
-        } as Vm,
-        undefined,
-        undefined,
-        "test",
-        undefined,
-        PatchStrategy.MergePatch,
-      );
+      await setRunStrategy(ns, "web", "Always");
       const vmi = await waitFor("VMI Running", async () => {
         const v = await getVmi(ns, "web");
         return v?.status?.phase === "Running" ? v : undefined;
@@ -368,19 +373,7 @@ describe("simulator", () => {
       expect(vmi.status.interfaces[0]).toMatchObject({ name: "lan", mac: "8a:d3:14:ca:21:70" });
       expect(vmi.status.interfaces[0].ipAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
-      await objects.patch(
-        {
-          apiVersion: "kubevirt.io/v1",
-          kind: "VirtualMachine",
-          metadata: { name: "web", namespace: ns },
-          spec: { runStrategy: "Halted" },
-        } as Vm,
-        undefined,
-        undefined,
-        "test",
-        undefined,
-        PatchStrategy.MergePatch,
-      );
+      await setRunStrategy(ns, "web", "Halted");
       await waitFor("VMI gone", async () => (await getVmi(ns, "web")) === undefined);
       await waitFor("VM Stopped", async () => (await getVm(ns, "web")).status?.printableStatus === "Stopped");
       await waitFor("DELETED event", async () => events.some((e) => e.type === "DELETED"));
