@@ -1,6 +1,6 @@
 // Storage rules: binding modes that deadlock CDI and VM scheduling, classes that delete disks,
 // system disks with too few replicas (seed 000, "Challenge 4: Storage Binding and VM Scheduling").
-import type { Lab, StorageClassSpec } from "../model/lab.js";
+import type { Disk, Lab, StorageClassSpec } from "../model/lab.js";
 import type { Hit, Rule } from "./finding.js";
 
 function usedByDisks(lab: Lab): Set<StorageClassSpec> {
@@ -9,6 +9,19 @@ function usedByDisks(lab: Lab): Set<StorageClassSpec> {
 
 function waits(sc: StorageClassSpec): boolean {
   return sc.binding === "WaitForFirstConsumer" && !sc.forceBind;
+}
+
+/** One hit per VM disk that `matches`, pointing at the disk's storage key. */
+function diskHits(
+  lab: Lab,
+  matches: (disk: Disk) => boolean,
+  explain: (disk: Disk, vm: string) => { message: string; fix: string },
+): Hit[] {
+  return lab.vms.flatMap((vm) =>
+    vm.disks
+      .filter(matches)
+      .map((disk): Hit => ({ path: [...disk.path, "storage"], ...explain(disk, vm.name), vm: vm.name })),
+  );
 }
 
 const bindFix = (sc: StorageClassSpec) =>
@@ -39,17 +52,13 @@ export const storageRules: Rule[] = [
     severity: "warning",
     title: "A VM disk on a WaitForFirstConsumer class without forceBind",
     check: ({ lab }) =>
-      lab.vms.flatMap((vm) =>
-        vm.disks
-          .filter((disk) => waits(disk.storage))
-          .map(
-            (disk): Hit => ({
-              path: [...disk.path, "storage"],
-              message: `disk "${disk.key}" of VM "${vm.name}" is on storage "${disk.storage.key}", which binds WaitForFirstConsumer: the VM's pod waits for the PVC and the PVC for the pod`,
-              fix: bindFix(disk.storage),
-              vm: vm.name,
-            }),
-          ),
+      diskHits(
+        lab,
+        (disk) => waits(disk.storage),
+        (disk, vm) => ({
+          message: `disk "${disk.key}" of VM "${vm}" is on storage "${disk.storage.key}", which binds WaitForFirstConsumer: the VM's pod waits for the PVC and the PVC for the pod`,
+          fix: bindFix(disk.storage),
+        }),
       ),
   },
   {
@@ -57,17 +66,13 @@ export const storageRules: Rule[] = [
     severity: "warning",
     title: "A VM disk on a class with reclaimPolicy Delete",
     check: ({ lab }) =>
-      lab.vms.flatMap((vm) =>
-        vm.disks
-          .filter((disk) => disk.storage.reclaim === "Delete")
-          .map(
-            (disk): Hit => ({
-              path: [...disk.path, "storage"],
-              message: `disk "${disk.key}" of VM "${vm.name}" is on storage "${disk.storage.key}" with reclaim Delete: deleting its PVC destroys the disk's data`,
-              fix: `set storage.${disk.storage.key}.reclaim: Retain (the default)`,
-              vm: vm.name,
-            }),
-          ),
+      diskHits(
+        lab,
+        (disk) => disk.storage.reclaim === "Delete",
+        (disk, vm) => ({
+          message: `disk "${disk.key}" of VM "${vm}" is on storage "${disk.storage.key}" with reclaim Delete: deleting its PVC destroys the disk's data`,
+          fix: `set storage.${disk.storage.key}.reclaim: Retain (the default)`,
+        }),
       ),
   },
   {
@@ -75,17 +80,13 @@ export const storageRules: Rule[] = [
     severity: "error",
     title: "A system (boot) disk with fewer replicas than cluster.minSystemReplicas",
     check: ({ lab }) =>
-      lab.vms.flatMap((vm) =>
-        vm.disks
-          .filter((disk) => disk.boot && disk.storage.replicas < lab.cluster.minSystemReplicas)
-          .map(
-            (disk): Hit => ({
-              path: [...disk.path, "storage"],
-              message: `system disk "${disk.key}" of VM "${vm.name}" is on storage "${disk.storage.key}" with ${disk.storage.replicas} replica(s); cluster.minSystemReplicas asks for ${lab.cluster.minSystemReplicas}`,
-              fix: `put the disk on a class with at least ${lab.cluster.minSystemReplicas} replicas, or raise storage.${disk.storage.key}.replicas`,
-              vm: vm.name,
-            }),
-          ),
+      diskHits(
+        lab,
+        (disk) => disk.boot && disk.storage.replicas < lab.cluster.minSystemReplicas,
+        (disk, vm) => ({
+          message: `system disk "${disk.key}" of VM "${vm}" is on storage "${disk.storage.key}" with ${disk.storage.replicas} replica(s); cluster.minSystemReplicas asks for ${lab.cluster.minSystemReplicas}`,
+          fix: `put the disk on a class with at least ${lab.cluster.minSystemReplicas} replicas, or raise storage.${disk.storage.key}.replicas`,
+        }),
       ),
   },
 ];
