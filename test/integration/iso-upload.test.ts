@@ -87,13 +87,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The first test's image; the next one uploads another image of the same size under its name. */
+const WIN11_SIZE = 4 * 1024 * 1024 + 123;
+
 const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 describe("gpuvm iso upload", () => {
   it("uploads exactly the file's bytes, records size and checksum, and reuses the volume the second time", async () => {
     const p = await useProxy({ async: false });
     const file = join(dir, "Win11_23H2.iso");
-    const digest = writeIsoImage(file, 4 * 1024 * 1024 + 123);
+    const digest = writeIsoImage(file, WIN11_SIZE);
     expect(sha(file)).toBe(digest);
 
     const first = await runCli(
@@ -112,14 +115,14 @@ describe("gpuvm iso upload", () => {
     expect(JSON.parse(first.stdout)).toEqual({
       name: "win11-23h2",
       sha256: digest,
-      size: 4 * 1024 * 1024 + 123,
+      size: WIN11_SIZE,
       reused: false,
       transferSeconds: expect.any(Number),
     });
     expect(p.uploads).toEqual([
       expect.objectContaining({
         name: "win11-23h2",
-        bytes: 4 * 1024 * 1024 + 123,
+        bytes: WIN11_SIZE,
         sha256: digest,
         complete: true,
       }),
@@ -127,7 +130,7 @@ describe("gpuvm iso upload", () => {
     const dv = (await must(admin, "GET", dvPath("win11-23h2"))).body as any;
     expect(dv.metadata.annotations).toMatchObject({
       "gpuvm.io/iso-sha256": digest,
-      "gpuvm.io/iso-size": String(4 * 1024 * 1024 + 123),
+      "gpuvm.io/iso-size": String(WIN11_SIZE),
       "cdi.kubevirt.io/storage.bind.immediate.requested": "true",
     });
     expect(dv.metadata.labels["gpuvm.io/iso"]).toBe("true");
@@ -140,7 +143,7 @@ describe("gpuvm iso upload", () => {
     expect(JSON.parse(again.stdout)).toEqual({
       name: "win11-23h2",
       sha256: digest,
-      size: 4 * 1024 * 1024 + 123,
+      size: WIN11_SIZE,
       reused: true,
     });
     expect(again.stderr).toMatch(/already holds this image .*reusing it, nothing uploaded/);
@@ -151,7 +154,7 @@ describe("gpuvm iso upload", () => {
       expect.objectContaining({
         name: "win11-23h2",
         sha256: digest,
-        size: 4 * 1024 * 1024 + 123,
+        size: WIN11_SIZE,
         phase: "Succeeded",
       }),
     );
@@ -160,7 +163,8 @@ describe("gpuvm iso upload", () => {
   it("refuses another image under a name that holds a different one", async () => {
     const p = await useProxy();
     const other = join(dir, "other.iso");
-    writeIsoImage(other, 4 * 1024 * 1024 + 123, "iso9660", 7);
+    // The same size as the volume's image, so only the checksum tells them apart.
+    writeIsoImage(other, WIN11_SIZE, "iso9660", 7);
     const r = await runCli("iso", "upload", other, "--name", "win11-23h2", ...kubeArgs(cluster, ns));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`volume ${ns}/win11-23h2 already holds another image`);
