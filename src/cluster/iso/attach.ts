@@ -14,7 +14,6 @@ import {
   ejectedVolumes,
   findSystemDisk,
   hasIsoDrive,
-  ISO_DISK,
   injectedVolumes,
   isHotpluggable,
   isoMedium,
@@ -207,7 +206,11 @@ async function attachOnce(req: MediaRequest & { volume: string; drivers?: string
   const running = found.instance;
   const inDrive = running ? mediumInDrive(running) : undefined;
   const liveCapable =
-    running && hasIsoDrive(running) && hasDrive(disks) && sameDrives && (await declarativeHotplug(api));
+    running &&
+    hasIsoDrive(running.spec.domain.devices.disks) &&
+    hasIsoDrive(disks) &&
+    sameDrives &&
+    (await declarativeHotplug(api));
   if (liveCapable && (!inDrive || isHotpluggable(inDrive))) {
     const medium = isoMedium(found.object);
     let vm = found.object;
@@ -251,9 +254,6 @@ async function attachOnce(req: MediaRequest & { volume: string; drivers?: string
   return { vm: found.name, notes };
 }
 
-const hasDrive = (disks: { name: string; cdrom?: unknown }[]) =>
-  disks.some((disk) => disk.name === ISO_DISK && disk.cdrom);
-
 function mediumName(medium: {
   dataVolume?: { name: string };
   persistentVolumeClaim?: { claimName: string };
@@ -295,7 +295,7 @@ async function ejectOnce(req: MediaRequest): Promise<MediaOutcome> {
     );
   }
   const disks = found.object.spec.template?.spec?.domain.devices.disks ?? [];
-  if (!hasDrive(disks)) {
+  if (!hasIsoDrive(disks)) {
     return { vm: found.name, notes: [`${found.name} has no ISO drive; nothing to eject`] };
   }
   const medium = isoMedium(found.object);

@@ -104,7 +104,6 @@ export function attachedDevices(
 }
 
 type WithVolumes = { spec?: { volumes?: V1Volume[] } };
-type WithDisks = { spec?: { domain?: { devices?: { disks?: V1Disk[] } } } };
 
 /** The medium in the VM's ISO drive, as its spec says (what the next boot gets). */
 export function isoMedium(vm: V1VirtualMachine): V1Volume | undefined {
@@ -116,9 +115,9 @@ export function mediumInDrive(instance: WithVolumes): V1Volume | undefined {
   return instance.spec?.volumes?.find((entry) => entry.name === ISO_DISK);
 }
 
-/** Whether a running instance has the ISO drive (it booted with one). */
-export function hasIsoDrive(instance: WithDisks): boolean {
-  return (instance.spec?.domain?.devices?.disks ?? []).some((disk) => disk.name === ISO_DISK && disk.cdrom);
+/** Whether these disks (a VM's template or a running instance's) include the ISO drive. */
+export function hasIsoDrive(disks: V1Disk[] = []): boolean {
+  return disks.some((disk) => disk.name === ISO_DISK && disk.cdrom);
 }
 
 export function isHotpluggable(entry: V1Volume): boolean {
