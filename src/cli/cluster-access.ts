@@ -1,28 +1,24 @@
 // Cluster options for the ISO and console commands, where the lab file is optional (a VM can be named
 // directly); kubeconfig, context and namespace resolve exactly as for the other cluster commands.
 import { type Command, Option } from "commander";
-import { ConnectionError, connect } from "../cluster/connect.js";
-import { chooseNamespace, KubeApi } from "../cluster/kube-request.js";
+import type { ConnectionFlags } from "../cluster/connect.js";
+import { KubeApi } from "../cluster/kube-request.js";
 import { loadModel } from "../model/index.js";
 import type { Lab, Vm } from "../model/lab.js";
-import { UsageError } from "./io.js";
+import { addConnectionOptions, openConnection } from "./cluster-options.js";
 
-export interface ClusterFlags {
+export interface ClusterFlags extends ConnectionFlags {
   /** The lab file (-f, --file; --lab where --file names an ISO). */
   file?: string;
   lab?: string;
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
 }
 
 /** `labFlags` is "--lab <lab>" where -f/--file means something else (iso attach --file ISO). */
 export function addClusterOptions(command: Command, labFlags = "-f, --file <lab>"): Command {
-  return command
-    .addOption(new Option(labFlags, "lab file (namespace, default modes, storage)").env("GPUVM_LAB"))
-    .option("--kubeconfig <path>", "kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
-    .option("--context <name>", "kubeconfig context")
-    .option("-n, --namespace <ns>", "namespace (default: the lab's, else the context's)");
+  return addConnectionOptions(
+    command.addOption(new Option(labFlags, "lab file (namespace, default modes, storage)").env("GPUVM_LAB")),
+    "the lab's, else the context's",
+  );
 }
 
 export interface ClusterContext {
@@ -33,20 +29,8 @@ export interface ClusterContext {
 
 export async function clusterContext(flags: ClusterFlags, labPath = flags.file): Promise<ClusterContext> {
   const lab = labPath ? await loadModel(labPath) : undefined;
-  try {
-    const { kc } = connect(
-      {
-        ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-        ...(flags.context ? { context: flags.context } : {}),
-      },
-      "",
-    );
-    const namespace = chooseNamespace(kc, flags.namespace, lab?.cluster.namespace);
-    return { api: new KubeApi(kc), namespace, ...(lab ? { lab } : {}) };
-  } catch (error) {
-    if (error instanceof ConnectionError) throw new UsageError(error.message);
-    throw error;
-  }
+  const { kc, namespace } = openConnection(flags, lab?.cluster.namespace);
+  return { api: new KubeApi(kc), namespace, ...(lab ? { lab } : {}) };
 }
 
 /** The lab's VM named `name`, also when `name` is one of its VirtualMachines (gaming-live). */

@@ -2,26 +2,40 @@
 // step that turns them and the lab file into a client.
 import { type Command, Option } from "commander";
 import { KubeClient } from "../cluster/client.js";
-import { ConnectionError, connect } from "../cluster/connect.js";
+import { type Connection, ConnectionError, type ConnectionFlags, connect } from "../cluster/connect.js";
 import { labInNamespace } from "../cluster/objects.js";
 import { loadModel } from "../model/index.js";
 import type { Lab } from "../model/lab.js";
 import { UsageError } from "./io.js";
 import { labFileOption } from "./options.js";
 
-export interface ClusterFlags {
+export interface ClusterFlags extends ConnectionFlags {
   file: string;
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
+}
+
+/** --kubeconfig, --context and -n/--namespace, as every cluster command reads them. */
+export function addConnectionOptions(
+  command: Command,
+  namespaceDefault = "the lab's cluster.namespace",
+): Command {
+  return command
+    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: its current context)")
+    .option("-n, --namespace <name>", `namespace (default: ${namespaceDefault})`);
 }
 
 export function addClusterOptions(command: Command): Command {
-  return command
-    .addOption(labFileOption())
-    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, then ~/.kube/config)")
-    .option("--context <name>", "kubeconfig context (default: its current context)")
-    .option("-n, --namespace <name>", "namespace (default: the lab's cluster.namespace)");
+  return addConnectionOptions(command.addOption(labFileOption()));
+}
+
+/** The kubeconfig, context and namespace chosen; a mistake in pointing at the cluster is a usage error. */
+export function openConnection(flags: ConnectionFlags, labNamespace: string | undefined): Connection {
+  try {
+    return connect(flags, labNamespace);
+  } catch (error) {
+    if (error instanceof ConnectionError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 export function timeoutOption(fallback: string): Option {
@@ -53,16 +67,11 @@ export interface Opened {
 
 export async function openCluster(flags: ClusterFlags): Promise<Opened> {
   const lab = await loadModel(flags.file);
-  try {
-    const connection = connect(flags, lab.cluster.namespace);
-    return {
-      client: new KubeClient(connection.kc),
-      lab: labInNamespace(lab, connection.namespace),
-      namespace: connection.namespace,
-      context: connection.context,
-    };
-  } catch (error) {
-    if (error instanceof ConnectionError) throw new UsageError(error.message);
-    throw error;
-  }
+  const connection = openConnection(flags, lab.cluster.namespace);
+  return {
+    client: new KubeClient(connection.kc),
+    lab: labInNamespace(lab, connection.namespace),
+    namespace: connection.namespace,
+    context: connection.context,
+  };
 }

@@ -1,6 +1,7 @@
 // Which cluster, user and namespace a command talks to, chosen as kubectl chooses them:
 // --kubeconfig, else KUBECONFIG (a path list, merged), else ~/.kube/config; --context, else the
-// kubeconfig's current context; -n/--namespace, else the lab's cluster.namespace.
+// kubeconfig's current context; -n/--namespace, else the lab's cluster.namespace, else the context's
+// namespace, else "default" (commands that run without a lab file).
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -52,7 +53,7 @@ function kubeconfigFiles(flags: ConnectionFlags, env: NodeJS.ProcessEnv): string
 /** Loads the kubeconfig and resolves context and namespace; never prints credentials. */
 export function connect(
   flags: ConnectionFlags,
-  labNamespace: string,
+  labNamespace: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Connection {
   const files = kubeconfigFiles(flags, env);
@@ -80,5 +81,6 @@ export function connect(
   kc.setCurrentContext(context);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new ConnectionError(`context "${context}" names a cluster the kubeconfig lacks`);
-  return { kc, context, namespace: flags.namespace ?? labNamespace, server: cluster.server };
+  const namespace = flags.namespace ?? labNamespace ?? kc.getContextObject(context)?.namespace ?? "default";
+  return { kc, context, namespace, server: cluster.server };
 }

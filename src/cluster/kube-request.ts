@@ -7,13 +7,6 @@ import { KubeClient } from "./client.js";
 import { ClusterError } from "./errors.js";
 
 /** --namespace, else the lab's namespace, else the kubeconfig context's, else "default". */
-export function chooseNamespace(kc: KubeConfig, flag?: string, labNamespace?: string): string {
-  if (flag) return flag;
-  if (labNamespace) return labNamespace;
-  const context = kc.getContextObject(kc.getCurrentContext());
-  return context?.namespace ?? "default";
-}
-
 /** A refusal by the API server: its HTTP code, its message and its reason. */
 export class ApiError extends Error {
   constructor(

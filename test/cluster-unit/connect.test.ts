@@ -42,6 +42,24 @@ describe("connect", () => {
     expect(connect({ kubeconfig: first, namespace: "other" }, "gaming", {}).namespace).toBe("other");
   });
 
+  it("without a lab, takes the context's namespace, else default (kubectl's choice)", () => {
+    const scoped = join(dir, "scoped");
+    writeFileSync(
+      scoped,
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "https://127.0.0.1:6443" } }]
+users: [{ name: u, user: { token: secret } }]
+contexts: [{ name: desk, context: { cluster: c, user: u, namespace: gaming } }, { name: bare, context: { cluster: c, user: u } }]
+current-context: desk
+`,
+    );
+    expect(connect({ kubeconfig: scoped }, undefined, {}).namespace).toBe("gaming");
+    expect(connect({ kubeconfig: scoped, context: "bare" }, undefined, {}).namespace).toBe("default");
+    expect(connect({ kubeconfig: scoped, namespace: "other" }, undefined, {}).namespace).toBe("other");
+    expect(connect({ kubeconfig: scoped, context: "bare" }, "lab-ns", {}).namespace).toBe("lab-ns");
+  });
+
   it("merges a KUBECONFIG list, the first file winning names and current context", () => {
     const chosen = connect({}, "gaming", { KUBECONFIG: [first, second].join(delimiter) });
     expect(chosen.context).toBe("home");
