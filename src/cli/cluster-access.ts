@@ -29,7 +29,7 @@ export interface ClusterContext {
 
 export async function clusterContext(flags: ClusterFlags, labPath = flags.file): Promise<ClusterContext> {
   const lab = labPath ? await loadModel(labPath) : undefined;
-  const { kc, namespace } = openConnection(flags, lab?.cluster.namespace);
+  const { kc, namespace } = await openConnection(flags, lab?.cluster.namespace);
   return { api: new KubeApi(kc), namespace, ...(lab ? { lab } : {}) };
 }
 

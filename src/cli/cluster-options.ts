@@ -29,9 +29,12 @@ export function addClusterOptions(command: Command): Command {
 }
 
 /** The kubeconfig, context and namespace chosen; a mistake in pointing at the cluster is a usage error. */
-export function openConnection(flags: ConnectionFlags, labNamespace: string | undefined): Connection {
+export async function openConnection(
+  flags: ConnectionFlags,
+  labNamespace: string | undefined,
+): Promise<Connection> {
   try {
-    return connect(flags, labNamespace);
+    return await connect(flags, labNamespace);
   } catch (error) {
     if (error instanceof ConnectionError) throw new UsageError(error.message);
     throw error;
@@ -67,7 +70,7 @@ export interface Opened {
 
 export async function openCluster(flags: ClusterFlags): Promise<Opened> {
   const lab = await loadModel(flags.file);
-  const connection = openConnection(flags, lab.cluster.namespace);
+  const connection = await openConnection(flags, lab.cluster.namespace);
   return {
     client: new KubeClient(connection.kc),
     lab: labInNamespace(lab, connection.namespace),

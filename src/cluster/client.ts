@@ -3,15 +3,9 @@
 // typed models would drop fields they do not know and turn timestamps into Dates).
 
 import { Agent as HttpsAgent } from "node:https";
-import {
-  type Configuration,
-  createConfiguration,
-  HttpMethod,
-  type KubeConfig,
-  RequestContext,
-  ServerConfiguration,
-} from "@kubernetes/client-node";
+import type { Configuration, HttpMethod, KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "../render/object.js";
+import { clientNode } from "./client-node.js";
 import { ClusterError, type RequestDescription, UnreachableError } from "./errors.js";
 import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./resources.js";
 
@@ -50,8 +44,11 @@ export interface ClientOptions {
   onRequest?: (record: RequestRecord) => void;
 }
 
+/** client-node's HttpMethod values ("GET", …), usable before the library is loaded. */
+type Method = `${HttpMethod}`;
+
 interface Call {
-  method: HttpMethod;
+  method: Method;
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;
@@ -59,14 +56,14 @@ interface Call {
   describe: RequestDescription;
 }
 
-const VERB: Record<string, string> = {
-  [HttpMethod.POST]: "create",
-  [HttpMethod.PUT]: "update",
-  [HttpMethod.PATCH]: "patch",
-  [HttpMethod.DELETE]: "delete",
+const VERB: Partial<Record<Method, string>> = {
+  POST: "create",
+  PUT: "update",
+  PATCH: "patch",
+  DELETE: "delete",
 };
 
-function describe(method: HttpMethod, ref: ObjectRef): RequestDescription {
+function describe(method: Method, ref: ObjectRef): RequestDescription {
   const info = resourceFor(ref.apiVersion, ref.kind);
   const verb = VERB[method] ?? (ref.name ? "get" : "list");
   return {
@@ -88,7 +85,7 @@ function refOf(obj: KubeObjectJson): ObjectRef {
 
 export class KubeClient {
   readonly server: string;
-  private readonly config: Configuration;
+  private config: Configuration | undefined;
   private agent: HttpsAgent | undefined;
 
   constructor(
@@ -98,15 +95,16 @@ export class KubeClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("the kubeconfig's current context names no cluster");
     this.server = cluster.server;
-    this.config = createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kc },
-    });
   }
 
   private async call<T>(call: Call): Promise<T> {
+    const { createConfiguration, RequestContext, ServerConfiguration } = await clientNode();
+    this.config ??= createConfiguration({
+      baseServer: new ServerConfiguration(this.server, {}),
+      authMethods: { default: this.kc },
+    });
     const url = new URL(call.path, this.server);
-    const context = new RequestContext(url.toString(), call.method);
+    const context = new RequestContext(url.toString(), call.method as HttpMethod);
     for (const [name, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined) context.setQueryParam(name, value);
     }
@@ -169,9 +167,9 @@ export class KubeClient {
   async get<T = KubeObjectJson>(ref: ObjectRef): Promise<T | undefined> {
     try {
       return await this.call<T>({
-        method: HttpMethod.GET,
+        method: "GET",
         path: objectPath(ref),
-        describe: describe(HttpMethod.GET, ref),
+        describe: describe("GET", ref),
       });
     } catch (error) {
       if (error instanceof ClusterError && error.notFound) return undefined;
@@ -184,10 +182,10 @@ export class KubeClient {
     selectors: { labelSelector?: string; fieldSelector?: string } = {},
   ): Promise<ObjectList<T>> {
     return this.call<ObjectList<T>>({
-      method: HttpMethod.GET,
+      method: "GET",
       path: objectPath({ ...ref, name: undefined }),
       query: { labelSelector: selectors.labelSelector, fieldSelector: selectors.fieldSelector },
-      describe: describe(HttpMethod.GET, { ...ref, name: undefined }),
+      describe: describe("GET", { ...ref, name: undefined }),
     });
   }
 
@@ -198,7 +196,7 @@ export class KubeClient {
   ): Promise<T> {
     const ref = refOf(obj);
     return this.call<T>({
-      method: HttpMethod.PATCH,
+      method: "PATCH",
       path: objectPath(ref),
       query: {
         fieldManager: FIELD_MANAGER,
@@ -208,7 +206,7 @@ export class KubeClient {
       },
       body: obj,
       contentType: "application/apply-patch+yaml",
-      describe: describe(HttpMethod.PATCH, ref),
+      describe: describe("PATCH", ref),
     });
   }
 
@@ -219,7 +217,7 @@ export class KubeClient {
     opts: { dryRun?: boolean; fieldManager?: string } = {},
   ): Promise<T> {
     return this.call<T>({
-      method: HttpMethod.PATCH,
+      method: "PATCH",
       path: objectPath(ref),
       query: {
         fieldManager: opts.fieldManager ?? FIELD_MANAGER,
@@ -228,18 +226,18 @@ export class KubeClient {
       },
       body: patch,
       contentType: "application/merge-patch+json",
-      describe: describe(HttpMethod.PATCH, ref),
+      describe: describe("PATCH", ref),
     });
   }
 
   async create<T = KubeObjectJson>(obj: KubeObjectJson): Promise<T> {
     const ref = refOf(obj);
     return this.call<T>({
-      method: HttpMethod.POST,
+      method: "POST",
       path: objectPath({ ...ref, name: undefined }),
       query: { fieldManager: FIELD_MANAGER, fieldValidation: "Strict" },
       body: obj,
-      describe: describe(HttpMethod.POST, ref),
+      describe: describe("POST", ref),
     });
   }
 
@@ -247,11 +245,11 @@ export class KubeClient {
   async replace<T = KubeObjectJson>(obj: KubeObjectJson): Promise<T> {
     const ref = refOf(obj);
     return this.call<T>({
-      method: HttpMethod.PUT,
+      method: "PUT",
       path: objectPath(ref),
       query: { fieldManager: FIELD_MANAGER, fieldValidation: "Strict" },
       body: obj,
-      describe: describe(HttpMethod.PUT, ref),
+      describe: describe("PUT", ref),
     });
   }
 
@@ -259,7 +257,7 @@ export class KubeClient {
   async delete(ref: ObjectRef, opts: { resourceVersion?: string } = {}): Promise<boolean> {
     try {
       await this.call({
-        method: HttpMethod.DELETE,
+        method: "DELETE",
         path: objectPath(ref),
         ...(opts.resourceVersion
           ? {
@@ -270,7 +268,7 @@ export class KubeClient {
               },
             }
           : {}),
-        describe: describe(HttpMethod.DELETE, ref),
+        describe: describe("DELETE", ref),
       });
       return true;
     } catch (error) {
@@ -281,7 +279,7 @@ export class KubeClient {
 
   /** A path the server answers with JSON outside the object table (e.g. /version). */
   async raw<T>(path: string, describeAs: RequestDescription): Promise<T> {
-    return this.call<T>({ method: HttpMethod.GET, path, describe: describeAs });
+    return this.call<T>({ method: "GET", path, describe: describeAs });
   }
 
   /**

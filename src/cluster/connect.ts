@@ -5,7 +5,8 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { clientNode } from "./client-node.js";
 
 export interface ConnectionFlags {
   kubeconfig?: string;
@@ -51,12 +52,13 @@ function kubeconfigFiles(flags: ConnectionFlags, env: NodeJS.ProcessEnv): string
 }
 
 /** Loads the kubeconfig and resolves context and namespace; never prints credentials. */
-export function connect(
+export async function connect(
   flags: ConnectionFlags,
   labNamespace: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
-): Connection {
+): Promise<Connection> {
   const files = kubeconfigFiles(flags, env);
+  const { KubeConfig } = await clientNode();
   const kc = new KubeConfig();
   // Later files fill in what earlier ones lack; the first file's current context wins (kubectl's rule).
   const [first, ...rest] = files;

@@ -2,8 +2,9 @@
 // list, so nothing between the list and the watch is missed. When the connection ends (the API server
 // restarted, a timeout, 410 Gone) gpuvm lists again and watches again, backing off while the server is
 // unreachable, until the condition holds or the deadline passes.
-import { Watch } from "@kubernetes/client-node";
+
 import type { KubeClient, KubeObjectJson } from "./client.js";
+import { clientNode } from "./client-node.js";
 import { ClusterError, UnreachableError } from "./errors.js";
 import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./resources.js";
 
@@ -80,6 +81,7 @@ export async function waitForObject<T extends KubeObjectJson>(
     if (!first) backoff = BACKOFF_START_MS;
     first = false;
 
+    const { Watch } = await clientNode();
     const ended = await new Promise<Ended>((resolve) => {
       let controller: AbortController | undefined;
       let finished = false;

@@ -32,17 +32,17 @@ const first = kubeconfig("first", ["home", "work"], "home");
 const second = kubeconfig("second", ["lab", "work"], "lab", "https://10.0.0.1:6443");
 
 describe("connect", () => {
-  it("takes --kubeconfig over KUBECONFIG, and the lab's namespace unless -n", () => {
-    const chosen = connect({ kubeconfig: first }, "gaming", { KUBECONFIG: second });
+  it("takes --kubeconfig over KUBECONFIG, and the lab's namespace unless -n", async () => {
+    const chosen = await connect({ kubeconfig: first }, "gaming", { KUBECONFIG: second });
     expect(chosen).toMatchObject({
       context: "home",
       namespace: "gaming",
       server: "https://127.0.0.1:6443/home",
     });
-    expect(connect({ kubeconfig: first, namespace: "other" }, "gaming", {}).namespace).toBe("other");
+    expect((await connect({ kubeconfig: first, namespace: "other" }, "gaming", {})).namespace).toBe("other");
   });
 
-  it("without a lab, takes the context's namespace, else default (kubectl's choice)", () => {
+  it("without a lab, takes the context's namespace, else default (kubectl's choice)", async () => {
     const scoped = join(dir, "scoped");
     writeFileSync(
       scoped,
@@ -54,34 +54,31 @@ contexts: [{ name: desk, context: { cluster: c, user: u, namespace: gaming } }, 
 current-context: desk
 `,
     );
-    expect(connect({ kubeconfig: scoped }, undefined, {}).namespace).toBe("gaming");
-    expect(connect({ kubeconfig: scoped, context: "bare" }, undefined, {}).namespace).toBe("default");
-    expect(connect({ kubeconfig: scoped, namespace: "other" }, undefined, {}).namespace).toBe("other");
-    expect(connect({ kubeconfig: scoped, context: "bare" }, "lab-ns", {}).namespace).toBe("lab-ns");
+    const namespace = async (flags: object, lab?: string) => (await connect(flags, lab, {})).namespace;
+    expect(await namespace({ kubeconfig: scoped })).toBe("gaming");
+    expect(await namespace({ kubeconfig: scoped, context: "bare" })).toBe("default");
+    expect(await namespace({ kubeconfig: scoped, namespace: "other" })).toBe("other");
+    expect(await namespace({ kubeconfig: scoped, context: "bare" }, "lab-ns")).toBe("lab-ns");
   });
 
-  it("merges a KUBECONFIG list, the first file winning names and current context", () => {
-    const chosen = connect({}, "gaming", { KUBECONFIG: [first, second].join(delimiter) });
-    expect(chosen.context).toBe("home");
-    expect(
-      connect({ context: "lab" }, "gaming", { KUBECONFIG: [first, second].join(delimiter) }).server,
-    ).toBe("https://10.0.0.1:6443/lab");
-    expect(
-      connect({ context: "work" }, "gaming", { KUBECONFIG: [first, second].join(delimiter) }).server,
-    ).toBe("https://127.0.0.1:6443/work");
+  it("merges a KUBECONFIG list, the first file winning names and current context", async () => {
+    const env = { KUBECONFIG: [first, second].join(delimiter) };
+    expect((await connect({}, "gaming", env)).context).toBe("home");
+    expect((await connect({ context: "lab" }, "gaming", env)).server).toBe("https://10.0.0.1:6443/lab");
+    expect((await connect({ context: "work" }, "gaming", env)).server).toBe("https://127.0.0.1:6443/work");
   });
 
-  it("names the known contexts when --context is wrong, without printing credentials", () => {
-    expect(() => connect({ kubeconfig: first, context: "nope" }, "gaming", {})).toThrow(
+  it("names the known contexts when --context is wrong, without printing credentials", async () => {
+    await expect(connect({ kubeconfig: first, context: "nope" }, "gaming", {})).rejects.toThrow(
       new ConnectionError('context "nope" is not in the kubeconfig (known: home, work)'),
     );
   });
 
-  it("says where it looked when there is no kubeconfig", () => {
-    expect(() => connect({}, "gaming", { HOME: dir })).toThrow(
+  it("says where it looked when there is no kubeconfig", async () => {
+    await expect(connect({}, "gaming", { HOME: dir })).rejects.toThrow(
       "no kubeconfig: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config",
     );
-    expect(() => connect({ kubeconfig: join(dir, "missing") }, "gaming", {})).toThrow("no such file");
+    await expect(connect({ kubeconfig: join(dir, "missing") }, "gaming", {})).rejects.toThrow("no such file");
   });
 
   it("is a usage error (exit 2) on the command line", async () => {

@@ -3,7 +3,7 @@
 // (through the API server, with the user's credentials) to a pod of the cdi-uploadproxy service.
 import { createServer, type Server } from "node:net";
 import { rootCertificates } from "node:tls";
-import { PortForward } from "@kubernetes/client-node";
+import { clientNode } from "../client-node.js";
 import type { KubeApi } from "../kube-request.js";
 import type { ProxyEndpoint } from "./transfer.js";
 
@@ -85,6 +85,7 @@ async function portForwardProxy(
   const target = service.spec.ports?.[0]?.targetPort;
   const port = typeof target === "number" ? target : 8443;
 
+  const { PortForward } = await clientNode();
   const forward = new PortForward(api.kc);
   const server: Server = createServer((socket) => {
     forward
