@@ -3,6 +3,7 @@
 // typed models would drop fields they do not know and turn timestamps into Dates).
 
 import { Agent as HttpsAgent } from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Configuration, HttpMethod, KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "../render/object.js";
 import { clientNode } from "./client-node.js";
@@ -14,10 +15,6 @@ export const FIELD_MANAGER = "gpuvm";
 export const LIFECYCLE_MANAGER = "gpuvm-lifecycle";
 
 const MAX_429_ATTEMPTS = 20;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** A rendered object as the server returns it: the same shape plus the server's metadata. */
 export interface KubeObjectJson extends KubeObject {

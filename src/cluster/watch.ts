@@ -3,6 +3,7 @@
 // restarted, a timeout, 410 Gone) gpuvm lists again and watches again, backing off while the server is
 // unreachable, until the condition holds or the deadline passes.
 
+import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeClient, KubeObjectJson } from "./client.js";
 import { clientNode } from "./client-node.js";
 import { ClusterError, UnreachableError } from "./errors.js";
@@ -33,10 +34,6 @@ export class WaitTimeoutError<T> extends Error {
 
 const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 2_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Errors worth retrying: the server is away or busy. Anything else (403, 404 of the kind) is final. */
 function transient(error: unknown): boolean {

@@ -1,7 +1,9 @@
 // gpuvm vnc: a local TCP listener (loopback unless told otherwise) that connects each VNC client to the
 // VM's current VMI. Each client resolves the VMI anew, so after a reboot (a new VMI) the next client just
 // works; a client arriving while the VMI is down is held and retried instead of being refused.
+
 import { createServer, type Server, type Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeApi } from "../kube-request.js";
 import { liveInstance } from "../vm-lookup.js";
 import { bridge, openSubresource, SubresourceError } from "./subresource.js";
@@ -26,8 +28,6 @@ export interface VncProxy {
   readonly clients: number;
   close(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startVncProxy(opts: VncProxyOptions): Promise<VncProxy> {
   const waitMs = opts.waitMs ?? 120_000;

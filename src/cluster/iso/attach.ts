@@ -4,6 +4,7 @@
 // (the DeclarativeHotplugVolumes gate, KubeVirt ≥ 1.6), the medium of an existing drive changes live: a
 // medium goes into an empty drive as a hotpluggable volume, and only such a medium can be taken out again
 // while the VM runs (one inserted at boot stays until the next boot). A swap is an eject, then an insert.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import { compareVersions, DECLARATIVE_HOTPLUG_GATE, KUBEVIRT, parseVersion } from "../../model/versions.js";
 import { ApiError, type KubeApi } from "../kube-request.js";
@@ -128,7 +129,7 @@ async function freshRead<T>(edit: () => Promise<T>): Promise<T> {
       return await edit();
     } catch (error) {
       if (!(error instanceof StaleRead) || attempt >= 8) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25 * attempt * (1 + Math.random())));
+      await sleep(25 * attempt * (1 + Math.random()));
     }
   }
 }
@@ -172,7 +173,7 @@ async function waitForMedium(
     const holds = medium ? mediumName(medium) : undefined;
     if (holds === wanted) return true;
     if (!vmi || Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
 }
 

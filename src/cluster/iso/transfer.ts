@@ -1,7 +1,9 @@
 // Streams one file to CDI's upload proxy: constant memory (four reused buffers, file-body.ts) and whole-file
 // retries on transient failures (CDI's upload server takes a fresh upload
 // after a failed one; it cannot resume mid-way). The SHA-256 is taken of the very chunks that are sent.
+
 import { request as httpsRequest, type RequestOptions } from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
 import { checkServerIdentity } from "node:tls";
 import { writeFileBody } from "./file-body.js";
 
@@ -124,10 +126,7 @@ export async function sendOnce(opts: SendOptions): Promise<string> {
   } catch (error) {
     req.destroy();
     // A server that answers early (401, 400) closes the socket mid-body: prefer its answer to EPIPE.
-    const early = await Promise.race([
-      response.catch(() => undefined),
-      new Promise((r) => setTimeout(r, 50)),
-    ]);
+    const early = await Promise.race([response.catch(() => undefined), sleep(50)]);
     if (early && typeof early === "object") {
       judge(early as { status: number; text: string }, sent, opts);
       if (sha256) return sha256;

@@ -1,7 +1,9 @@
 // gpuvm iso upload, end to end: refuse what is not an ISO before any request, reuse a volume that already
 // holds the same image, else create (or resume) the upload DataVolume, stream the file and record its
 // size and SHA-256 on the volume.
+
 import { basename } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { V1beta1DataVolume } from "@kubevirt-ui-ext/kubevirt-api/containerized-data-importer";
 import { ApiError, type KubeApi } from "../kube-request.js";
 import {
@@ -51,8 +53,6 @@ export interface UploadResult {
 
 const dvPath = (ns: string, name?: string) =>
   `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes${name ? `/${name}` : ""}`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitForPhase(
   api: KubeApi,
