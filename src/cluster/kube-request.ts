@@ -1,4 +1,4 @@
-// The path-level API the ISO and console commands use: namespace choice, requests to any path
+// The path-level API the ISO and console commands use: requests to any path
 // (subresources, aggregated APIs, JSON patches) through KubeClient, and the kubeconfig's TLS and
 // credentials for the WebSocket connections KubeClient does not make.
 import type { RequestOptions } from "node:https";
@@ -6,7 +6,6 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeClient } from "./client.js";
 import { ClusterError } from "./errors.js";
 
-/** --namespace, else the lab's namespace, else the kubeconfig context's, else "default". */
 /** A refusal by the API server: its HTTP code, its message and its reason. */
 export class ApiError extends Error {
   constructor(
