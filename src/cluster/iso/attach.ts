@@ -164,9 +164,8 @@ async function waitForMedium(
   ns: string,
   name: string,
   wanted: string | undefined,
-  timeoutMs: number,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + LIVE_CHANGE_TIMEOUT_MS;
   for (;;) {
     const vmi = await liveInstance(api, ns, name);
     const medium = vmi ? mediumInDrive(vmi) : undefined;
@@ -219,7 +218,7 @@ async function attachOnce(req: MediaRequest & { volume: string; drivers?: string
       // KubeVirt swaps a medium as an eject followed by an insert, each carried into the running VM.
       const emptied: MediaState = { systemDisk, ...(drivers ? { drivers } : {}) };
       vm = await patch(api, ns, found.name, patchOps(vm, { disks, volumes: ejectedVolumes(vm) }, emptied));
-      if (!(await waitForMedium(api, ns, found.name, undefined, LIVE_CHANGE_TIMEOUT_MS))) {
+      if (!(await waitForMedium(api, ns, found.name, undefined))) {
         throw new Error(
           `KubeVirt did not eject ${mediumName(medium)} from the running ${found.name} within ${LIVE_CHANGE_TIMEOUT_MS / 1000} s ` +
             `(kubectl describe vmi ${found.name} -n ${ns}); its ISO drive is left empty in the VM's spec`,
@@ -232,7 +231,7 @@ async function attachOnce(req: MediaRequest & { volume: string; drivers?: string
       found.name,
       patchOps(vm, { disks, volumes: injectedVolumes(vm, iso) }, { ...state, hotplugged: true }),
     );
-    const inserted = await waitForMedium(api, ns, found.name, iso.name, LIVE_CHANGE_TIMEOUT_MS);
+    const inserted = await waitForMedium(api, ns, found.name, iso.name);
     notes.push(
       inserted
         ? `inserted ${iso.name} into the running ${found.name}'s CD-ROM (declarative hotplug, no restart)`
@@ -316,7 +315,7 @@ async function ejectOnce(req: MediaRequest): Promise<MediaOutcome> {
   const inDrive = found.instance ? mediumInDrive(found.instance) : undefined;
   if (found.instance && inDrive && isHotpluggable(inDrive) && mediumName(inDrive) === name) {
     notes.push(
-      (await waitForMedium(api, ns, found.name, undefined, LIVE_CHANGE_TIMEOUT_MS))
+      (await waitForMedium(api, ns, found.name, undefined))
         ? `ejected ${name} from the running ${found.name} (declarative hotplug, no restart); the drive stays, empty`
         : `asked KubeVirt to eject ${name} from the running ${found.name}; it has not after ${LIVE_CHANGE_TIMEOUT_MS / 1000} s ` +
             `(kubectl describe vmi ${found.name} -n ${ns})`,
