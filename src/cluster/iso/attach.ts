@@ -176,8 +176,14 @@ async function waitForMedium(
   }
 }
 
-export function attachIso(req: MediaRequest & { volume: string; drivers?: string }): Promise<MediaOutcome> {
-  return freshRead(() => attachOnce(req));
+export async function attachIso(
+  req: MediaRequest & { volume: string; drivers?: string },
+): Promise<MediaOutcome> {
+  // The volumes are looked up once, before the VM is read: the read-compute-patch that may have to run
+  // again stays as short as it can be.
+  const iso = await resolveVolume(req.api, req.namespace, req.volume);
+  const drivers = req.drivers ? await resolveVolume(req.api, req.namespace, req.drivers) : undefined;
+  return freshRead(() => attachOnce(req, iso, drivers));
 }
 
 export function detachIso(req: MediaRequest): Promise<MediaOutcome> {
@@ -188,11 +194,13 @@ export function ejectIso(req: MediaRequest): Promise<MediaOutcome> {
   return freshRead(() => ejectOnce(req));
 }
 
-async function attachOnce(req: MediaRequest & { volume: string; drivers?: string }): Promise<MediaOutcome> {
+async function attachOnce(
+  req: MediaRequest,
+  iso: VolumeRef,
+  drivers: VolumeRef | undefined,
+): Promise<MediaOutcome> {
   const { api, namespace: ns } = req;
   const found = await findVm(api, req);
-  const iso = await resolveVolume(api, ns, req.volume);
-  const drivers = req.drivers ? await resolveVolume(api, ns, req.drivers) : undefined;
   const systemDisk = req.systemDisk ?? findSystemDisk(found.object);
   if (!systemDisk) throw new Error(`${found.name} has no disk to boot after the installer`);
   const state: MediaState = { iso, ...(drivers ? { drivers } : {}), systemDisk };
