@@ -1,4 +1,8 @@
 // Where commands write. Tests hand in buffers; the real CLI hands in the process streams.
+import { EXIT, GpuvmError } from "../errors.js";
+
+export { EXIT };
+
 export interface Io {
   out(text: string): void;
   err(text: string): void;
@@ -10,20 +14,15 @@ export const processIo: Io = {
 };
 
 /** Errors in how the command was called (exit 2), as opposed to bad input files (exit 1). */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
+export class UsageError extends GpuvmError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: EXIT.usage, ...(hint ? { hint } : {}) });
   }
 }
 
 /** Ends a command with an exit code after it has printed why (lint findings, for example). */
-export class QuietExit extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-    this.name = "QuietExit";
+export class QuietExit extends GpuvmError {
+  constructor(exitCode: number) {
+    super(`exit ${exitCode}`, { exitCode });
   }
 }
-
-export const EXIT = { ok: 0, invalid: 1, usage: 2, changes: 3 } as const;

@@ -1,14 +1,15 @@
 // The gpuvm command: builds the program, runs it, and turns every failure into a message and an exit code.
 import { Command, CommanderError } from "commander";
 import { InputError } from "../config/problem.js";
-import { HostUserError } from "../host/errors.js";
+import { terminalSafe } from "../emit/terminal.js";
+import { GpuvmError } from "../errors.js";
 import { version } from "../version.js";
 import { registerApply } from "./apply.js";
 import { registerCluster } from "./cluster.js";
 import { registerConsole } from "./console.js";
 import { registerHost } from "./host.js";
 import { registerInit } from "./init.js";
-import { EXIT, type Io, processIo, QuietExit, UsageError } from "./io.js";
+import { EXIT, type Io, processIo, QuietExit } from "./io.js";
 import { registerIso } from "./iso.js";
 import { registerLint } from "./lint.js";
 import { registerPlan } from "./plan.js";
@@ -67,21 +68,20 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // Help and --version end through here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof InputError) {
-      io.err(`${error.message}\n`);
-      return EXIT.invalid;
-    }
-    if (error instanceof HostUserError) {
-      io.err(`gpuvm: ${error.message}\n${error.hint ? `  next: ${error.hint}\n` : ""}`);
-      return EXIT.invalid;
-    }
     if (error instanceof QuietExit) return error.exitCode;
-    if (error instanceof UsageError) {
-      io.err(`gpuvm: ${error.message}\n`);
-      return EXIT.usage;
+    if (error instanceof InputError) {
+      // Located problems (file:line:col: path: message) stand on their own lines.
+      io.err(`${terminalSafe(error.message)}\n`);
+      return error.exitCode;
     }
+    if (error instanceof GpuvmError) {
+      io.err(`gpuvm: ${terminalSafe(error.message)}\n`);
+      if (error.hint) io.err(`  next: ${terminalSafe(error.hint)}\n`);
+      return error.exitCode;
+    }
+    // Not a GpuvmError: a bug in gpuvm or an unexpected failure below it.
     const message = error instanceof Error ? error.message : String(error);
-    io.err(`gpuvm: ${message}\n`);
+    io.err(`gpuvm: ${terminalSafe(message)}\n`);
     if (process.env.GPUVM_DEBUG && error instanceof Error) io.err(`${error.stack}\n`);
     return EXIT.invalid;
   }

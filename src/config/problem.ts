@@ -1,4 +1,5 @@
 // A located problem in user input, and the error that carries a list of them.
+import { GpuvmError } from "../errors.js";
 import type { LabPath, Location } from "./source.js";
 
 export interface Problem extends Location {
@@ -17,10 +18,8 @@ export function formatProblem(problem: Problem): string {
 }
 
 /** Input the user must fix. The CLI prints each problem on its own line and exits 1. */
-export class InputError extends Error {
-  readonly exitCode = 1;
+export class InputError extends GpuvmError {
   constructor(readonly problems: Problem[]) {
     super(problems.map(formatProblem).join("\n"));
-    this.name = "InputError";
   }
 }

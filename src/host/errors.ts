@@ -1,14 +1,11 @@
+import { GpuvmError } from "../errors.js";
+
 /**
  * A problem the user can fix (bad address, refused plan, unwritable sysfs). The CLI prints
- * its message without a stack trace.
+ * its message without a stack trace, and the hint as the next step.
  */
-export class HostUserError extends Error {
-  override readonly name = "HostUserError";
-  constructor(
-    message: string,
-    /** What to do about it, when there is a clear next step. */
-    readonly hint?: string,
-  ) {
-    super(message);
+export class HostUserError extends GpuvmError {
+  constructor(message: string, hint?: string) {
+    super(message, hint ? { hint } : {});
   }
 }
