@@ -1,7 +1,7 @@
 // gpuvm apply -f lab.yaml [--prune] [--yes]: server-side apply of the lab's objects in dependency order.
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
-import { applyPlan, type Outcome } from "../cluster/apply.js";
+import { applyPlan, type Outcome, PruneRunningError } from "../cluster/apply.js";
 import { clusterObjects } from "../cluster/objects.js";
 import { makePlan, type PlanEntry } from "../cluster/plan.js";
 import { describeRef, resourceFor } from "../cluster/resources.js";
@@ -25,7 +25,9 @@ export function progressLine(entry: PlanEntry, outcome: Outcome): string {
       ? "kept (volume no longer in the lab; not deleted)"
       : outcome;
   const left =
-    outcome === "kept" && entry.action === "prune" ? "left (no longer in the lab; --prune removes it)" : text;
+    outcome === "kept" && (entry.action === "prune" || entry.action === "blocked")
+      ? "left (no longer in the lab; --prune removes it)"
+      : text;
   return `${info.kind.toLowerCase()}${group}/${entry.ref.name} ${left}\n`;
 }
 
@@ -63,6 +65,9 @@ export function registerApply(program: Command, io: Io): void {
         { name: lab.name, namespace: lab.cluster.namespace },
         { force: flags.forceConflicts === true },
       );
+      const blocked = plan.entries.filter((entry) => entry.action === "blocked");
+      // Before any question: a prune that would kill a running guest is refused whatever the answer.
+      if (flags.prune && blocked.length > 0) throw new PruneRunningError(blocked);
       const doomed = plan.entries.filter((entry) => entry.action === "prune");
       if (flags.prune && doomed.length > 0 && !flags.yes) {
         const list = doomed.map((entry) => `  ${describeRef(entry.ref)}`).join("\n");

@@ -13,6 +13,7 @@ const LABEL: Record<string, string> = {
   update: "update",
   unchanged: "unchanged",
   prune: "prune (with --prune)",
+  blocked: "prune refused (the VM runs)",
   keep: "keep (volume no longer in the lab)",
   conflict: "conflict",
   error: "refused",
@@ -29,7 +30,7 @@ export function formatPlan(plan: Plan): string {
   }
   const count = (action: string) => plan.entries.filter((entry) => entry.action === action).length;
   lines.push(
-    `${count("create")} to create, ${count("update")} to update, ${count("unchanged")} unchanged, ${count("prune")} to prune, ${count("keep")} volumes kept${count("conflict") ? `, ${count("conflict")} in conflict` : ""}${count("error") ? `, ${count("error")} refused` : ""}`,
+    `${count("create")} to create, ${count("update")} to update, ${count("unchanged")} unchanged, ${count("prune")} to prune, ${count("blocked") ? `${count("blocked")} running (prune refused), ` : ""}${count("keep")} volumes kept${count("conflict") ? `, ${count("conflict")} in conflict` : ""}${count("error") ? `, ${count("error")} refused` : ""}`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -2,9 +2,12 @@
 // the KubeVirt CR's shared lists by read-modify-write, and, when asked, prune of orphans (never volumes).
 // Only entries the dry run found different are written, so re-running an applied lab writes nothing and
 // re-running an interrupted apply simply finishes it.
+
+import { GpuvmError } from "../errors.js";
 import type { KubeClient, KubeObjectJson } from "./client.js";
 import { ClusterError } from "./errors.js";
 import type { Plan, PlanEntry } from "./plan.js";
+import { runningReason } from "./prune.js";
 import { describeRef, type ObjectRef } from "./resources.js";
 import { type SharedEntries, sharedPatch } from "./shared-config.js";
 
@@ -14,6 +17,18 @@ export interface ApplyOptions {
   prune: boolean;
   forceConflicts: boolean;
   onProgress?: (entry: PlanEntry, outcome: Outcome) => void;
+}
+
+/** --prune would delete a VirtualMachine that runs: gpuvm refuses rather than kill the guest. */
+export class PruneRunningError extends GpuvmError {
+  constructor(entries: { ref: ObjectRef; note?: string }[]) {
+    super(
+      `--prune would delete ${entries.length === 1 ? "a VM that runs" : `${entries.length} VMs that run`}; nothing was applied:\n${entries
+        .map((entry) => `  ${describeRef(entry.ref)}: ${entry.note ?? "it runs"}`)
+        .join("\n")}`,
+      { hint: "stop it as the line says, or apply without --prune to leave it in place" },
+    );
+  }
 }
 
 /** SSA refused because another field manager owns a field gpuvm sets. */
@@ -56,8 +71,11 @@ export async function addSharedEntries(
 async function applyEntry(client: KubeClient, entry: PlanEntry, options: ApplyOptions): Promise<Outcome> {
   if (entry.action === "unchanged") return "unchanged";
   if (entry.action === "keep") return "kept";
-  if (entry.action === "prune") {
+  if (entry.action === "prune" || entry.action === "blocked") {
     if (!options.prune) return "kept";
+    // Started since the plan was made? Look again right before the delete.
+    const running = await runningReason(client, entry.ref);
+    if (running) throw new PruneRunningError([{ ref: entry.ref, note: running }]);
     await client.delete(entry.ref);
     return "pruned";
   }
@@ -82,6 +100,8 @@ async function applyEntry(client: KubeClient, entry: PlanEntry, options: ApplyOp
 export async function applyPlan(client: KubeClient, plan: Plan, options: ApplyOptions): Promise<Outcome[]> {
   const conflict = plan.entries.find((entry) => entry.action === "conflict");
   if (conflict) throw new ApplyConflictError(conflict.ref, conflict.note ?? "");
+  const blocked = plan.entries.filter((entry) => entry.action === "blocked");
+  if (options.prune && blocked.length > 0) throw new PruneRunningError(blocked);
   const failed = plan.entries.filter((entry) => entry.action === "error");
   if (failed.length > 0) {
     throw new Error(

@@ -9,7 +9,8 @@ import { findOrphans } from "./prune.js";
 import { describeRef, type ObjectRef } from "./resources.js";
 import { mergeEntries, type SharedEntries, sharedPatch, splitKubeVirt } from "./shared-config.js";
 
-export type Action = "create" | "update" | "unchanged" | "prune" | "keep" | "conflict" | "error";
+/** "blocked": prune would delete it, but it is a VM that runs (prune refuses until it is stopped). */
+export type Action = "create" | "update" | "unchanged" | "prune" | "blocked" | "keep" | "conflict" | "error";
 
 export interface PlanEntry {
   ref: ObjectRef;
@@ -154,21 +155,21 @@ export async function makePlan(
   for (const obj of objects)
     entries.push(await planObject(client, obj, missingNamespace, options.force === true));
   if (namespaceExists) {
-    for (const orphan of await findOrphans(client, lab.name, lab.namespace, objects)) {
-      entries.push({
-        ref: orphan.ref,
-        action: orphan.volume ? "keep" : "prune",
-        changes: [],
-        ...(orphan.volume
-          ? { note: "no longer in the lab; volumes are kept (delete it yourself if you mean to)" }
-          : {}),
-      });
+    for (const orphan of await findOrphans(client, lab, objects)) {
+      if (orphan.volume) {
+        const note = "no longer in the lab; volumes are kept (delete it yourself if you mean to)";
+        entries.push({ ref: orphan.ref, action: "keep", changes: [], note });
+      } else if (orphan.running) {
+        entries.push({ ref: orphan.ref, action: "blocked", changes: [], note: orphan.running });
+      } else {
+        entries.push({ ref: orphan.ref, action: "prune", changes: [] });
+      }
     }
   }
   return { entries };
 }
 
-/** True when apply (with --prune) would write anything. */
+/** True when apply (with --prune) would write anything, or would delete a VM once it is stopped. */
 export function hasChanges(plan: Plan): boolean {
   return plan.entries.some((entry) => entry.action !== "unchanged" && entry.action !== "keep");
 }

@@ -1,9 +1,13 @@
-// What --prune may remove: objects gpuvm labelled for this lab that the lab no longer renders.
+// What --prune may remove: objects gpuvm labelled with this lab's identity that the lab no longer renders.
+// The identity is the lab's namespace and name (labels.ts), so a lab never selects another lab's
+// cluster-scoped objects (StorageClasses, PriorityClasses) even when both carry the same name.
 // Volumes (PVC, DataVolume) are listed and kept: a disk is only ever deleted when the user names it.
 // Namespaces and the shared KubeVirt/CDI CRs are never candidates (they are not listed here at all).
-import { LABEL_LAB, LABEL_MANAGED_BY, MANAGER } from "../render/labels.js";
+// A VirtualMachine that runs is listed but not deleted: deleting it would kill the guest.
+import { LABEL_LAB_ID, LABEL_MANAGED_BY, labIdentity, MANAGER } from "../render/labels.js";
 import type { KubeClient, KubeObjectJson } from "./client.js";
 import type { ObjectRef } from "./resources.js";
+import { isActive, phaseOf, readMode } from "./vm-state.js";
 
 interface PrunableKind {
   apiVersion: string;
@@ -25,21 +29,38 @@ export const PRUNABLE: PrunableKind[] = [
 export interface Orphan {
   ref: ObjectRef;
   volume: boolean;
+  /** Why it must not be deleted now (a VM that runs), with how to stop it. */
+  running?: string;
 }
 
-export function labSelector(labName: string): string {
-  return `${LABEL_MANAGED_BY}=${MANAGER},${LABEL_LAB}=${labName}`;
+export interface LabKey {
+  name: string;
+  namespace: string;
+}
+
+export function labSelector(lab: LabKey): string {
+  return `${LABEL_MANAGED_BY}=${MANAGER},${LABEL_LAB_ID}=${labIdentity(lab.namespace, lab.name)}`;
 }
 
 function key(ref: ObjectRef): string {
   return `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;
 }
 
+/** Why a VirtualMachine may not be pruned now, or undefined when it is stopped. */
+export async function runningReason(client: KubeClient, ref: ObjectRef): Promise<string | undefined> {
+  if (ref.kind !== "VirtualMachine" || !ref.namespace || !ref.name) return undefined;
+  const state = await readMode(client, ref.namespace, ref.name);
+  if (!isActive(state)) return undefined;
+  return (
+    `it is ${phaseOf(state)}; stop it first (virtctl stop ${ref.name} -n ${ref.namespace}, or ` +
+    `kubectl patch vm ${ref.name} -n ${ref.namespace} --type merge -p '{"spec":{"runStrategy":"Halted"}}'), then prune again`
+  );
+}
+
 /** Labelled objects of this lab that `desired` does not contain. */
 export async function findOrphans(
   client: KubeClient,
-  labName: string,
-  namespace: string,
+  lab: LabKey,
   desired: KubeObjectJson[],
 ): Promise<Orphan[]> {
   const wanted = new Set(
@@ -55,17 +76,23 @@ export async function findOrphans(
   const orphans: Orphan[] = [];
   for (const kind of PRUNABLE) {
     const list = await client.list(
-      { apiVersion: kind.apiVersion, kind: kind.kind, ...(kind.namespaced ? { namespace } : {}) },
-      { labelSelector: labSelector(labName) },
+      {
+        apiVersion: kind.apiVersion,
+        kind: kind.kind,
+        ...(kind.namespaced ? { namespace: lab.namespace } : {}),
+      },
+      { labelSelector: labSelector(lab) },
     );
     for (const item of list.items) {
       const ref: ObjectRef = {
         apiVersion: kind.apiVersion,
         kind: kind.kind,
         name: item.metadata.name,
-        ...(kind.namespaced ? { namespace } : {}),
+        ...(kind.namespaced ? { namespace: lab.namespace } : {}),
       };
-      if (!wanted.has(key(ref))) orphans.push({ ref, volume: kind.volume });
+      if (wanted.has(key(ref))) continue;
+      const running = kind.volume ? undefined : await runningReason(client, ref);
+      orphans.push({ ref, volume: kind.volume, ...(running ? { running } : {}) });
     }
   }
   return orphans;

@@ -15,6 +15,7 @@ import {
   KUBEVIRT_REF,
   type KubeObjectJson,
   sharedCluster,
+  uniqueName,
   writeLab,
 } from "./support.js";
 
@@ -31,7 +32,7 @@ async function versions(lab: { name: string; namespace: string }): Promise<Recor
         kind: kind.kind,
         ...(kind.namespaced ? { namespace: lab.namespace } : {}),
       },
-      { labelSelector: labSelector(lab.name) },
+      { labelSelector: labSelector(lab) },
     );
     for (const item of list.items)
       out[`${kind.kind}/${item.metadata.name}`] = item.metadata.resourceVersion ?? "";
@@ -316,5 +317,68 @@ describe("prune", () => {
     expect(await client.get(KUBEVIRT_REF)).toBeDefined();
     // Kept volumes are not changes: the plan is clean again.
     expect((await gpuvm(cluster, "admin", "plan", "-f", smaller)).code).toBe(0);
+  });
+});
+
+describe("prune and other labs", () => {
+  it("never touches another lab's cluster-wide objects, even one with the same lab name", async () => {
+    // Two labs both called like `gpuvm init` names every starter, in two namespaces.
+    const name = uniqueName("twin");
+    const first = freshLab("twin-a", { name });
+    const second = freshLab("twin-b", { name });
+    expect((await gpuvm(cluster, "admin", "apply", "-f", first.path)).code).toBe(0);
+    expect((await gpuvm(cluster, "admin", "apply", "-f", second.path)).code).toBe(0);
+
+    const planned = await gpuvm(cluster, "admin", "plan", "-f", first.path);
+    expect(planned.stdout).not.toContain(second.suffix);
+    expect(planned.code, planned.stdout).toBe(0);
+    const pruned = await gpuvm(cluster, "admin", "apply", "-f", first.path, "--prune", "--yes");
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stdout).not.toContain("pruned");
+    for (const [kind, apiVersion, object] of [
+      ["StorageClass", "storage.k8s.io/v1", `system-${second.suffix}`],
+      ["StorageClass", "storage.k8s.io/v1", `data-${second.suffix}`],
+      ["PriorityClass", "scheduling.k8s.io/v1", `gaming-priority-${second.suffix}`],
+    ] as const) {
+      expect(await client.get({ apiVersion, kind, name: object }), object).toBeDefined();
+    }
+  });
+});
+
+describe("prune and a running VM", () => {
+  it("lists it in the plan but refuses to delete it, and says how to stop it", async () => {
+    const lab = freshLab("prune-running");
+    expect((await gpuvm(cluster, "admin", "apply", "-f", lab.path)).code).toBe(0);
+    const vmRef = (name: string) => ({
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachine",
+      namespace: lab.namespace,
+      name,
+    });
+    // Started as a user would (virtctl start sets the same field).
+    await client.mergePatch(vmRef("gaming-compat-live"), { spec: { runStrategy: "Always" } });
+    const smaller = writeLab(homelabText({ ...lab.options, withoutCompat: true }));
+
+    const planned = await gpuvm(cluster, "admin", "plan", "-f", smaller);
+    expect(planned.code).toBe(3);
+    expect(planned.stdout).toContain(
+      `prune refused (the VM runs): VirtualMachine ${lab.namespace}/gaming-compat-live (it is`,
+    );
+    expect(planned.stdout).toContain(`virtctl stop gaming-compat-live -n ${lab.namespace}`);
+    expect(planned.stdout).toContain(
+      `prune (with --prune): VirtualMachine ${lab.namespace}/gaming-compat-maintenance`,
+    );
+
+    const refused = await gpuvm(cluster, "admin", "apply", "-f", smaller, "--prune", "--yes");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("--prune would delete a VM that runs; nothing was applied");
+    expect(refused.stderr).toContain(`virtctl stop gaming-compat-live -n ${lab.namespace}`);
+    expect(await client.get(vmRef("gaming-compat-live"))).toBeDefined();
+    expect(await client.get(vmRef("gaming-compat-maintenance"))).toBeDefined();
+
+    await client.mergePatch(vmRef("gaming-compat-live"), { spec: { runStrategy: "Halted" } });
+    const pruned = await gpuvm(cluster, "admin", "apply", "-f", smaller, "--prune", "--yes");
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(await client.get(vmRef("gaming-compat-live"))).toBeUndefined();
   });
 });
