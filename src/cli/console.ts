@@ -2,6 +2,8 @@
 import type { Command } from "commander";
 import { runConsole } from "../cluster/console/serial.js";
 import { findVm } from "../cluster/vm-lookup.js";
+import { quoteForMessage } from "../emit/terminal.js";
+import { GpuvmError } from "../errors.js";
 import { addClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-access.js";
 import type { Io } from "./io.js";
 
@@ -16,8 +18,16 @@ export function registerConsole(program: Command, io: Io): void {
     const ctx = await clusterContext(flags);
     const target = vmTarget(ctx, vm, flags.mode);
     const found = await findVm(ctx.api, target);
+    const where = quoteForMessage(`${ctx.namespace}/${found.name}`);
     if (!found.instance)
-      throw new Error(`${ctx.namespace}/${found.name} is not running (gpuvm start ${target.vm})`);
+      throw new GpuvmError(`${where} is not running`, { hint: `gpuvm start ${quoteForMessage(target.vm)}` });
+    // KubeVirt serves the console of a Running VMI only (anything else is 400 "VMI is not running").
+    const phase = found.instance.status?.phase;
+    if (phase !== "Running") {
+      throw new GpuvmError(`${where} is ${quoteForMessage(phase || "Pending")}, not Running yet`, {
+        hint: `gpuvm wait ${quoteForMessage(target.vm)} --for running, then connect again`,
+      });
+    }
     const why = await runConsole({
       api: ctx.api,
       namespace: ctx.namespace,

@@ -1,4 +1,5 @@
 // gpuvm iso upload | list | attach | detach | eject
+import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import { attachIso, DEFAULT_DRIVERS_VOLUME, detachIso, ejectIso } from "../cluster/iso/attach.js";
@@ -6,6 +7,8 @@ import { volumeNameFor } from "../cluster/iso/datavolume.js";
 import { checkImage } from "../cluster/iso/image-format.js";
 import { listIsos } from "../cluster/iso/list.js";
 import { uploadIso } from "../cluster/iso/upload.js";
+import { formatTable, quoteForMessage, terminalJson } from "../emit/terminal.js";
+import { GpuvmError } from "../errors.js";
 import { addClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-access.js";
 import { type Io, UsageError } from "./io.js";
 import { outputOption } from "./options.js";
@@ -23,6 +26,19 @@ interface AttachFlags extends ClusterFlags {
   drivers?: string | boolean;
   mode?: string;
   restart?: boolean;
+}
+
+/** The ISO named on the command line is a readable file, said in a sentence instead of an errno. */
+async function requireFile(path: string): Promise<void> {
+  const shown = quoteForMessage(path);
+  try {
+    if ((await stat(path)).isDirectory()) throw new GpuvmError(`${shown} is a folder, not an ISO image`);
+  } catch (error) {
+    if (error instanceof GpuvmError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new GpuvmError(`no such file: ${shown}`);
+    throw new GpuvmError(`cannot read ${shown}: ${code ?? String(error)}`);
+  }
 }
 
 function registerUpload(iso: Command, io: Io): void {
@@ -43,6 +59,7 @@ function registerUpload(iso: Command, io: Io): void {
       .addOption(outputOption(["text", "json"], "text")),
   ).action(async (file: string, flags: UploadFlags & { output: string }) => {
     // Before reading a kubeconfig or sending anything: is it an installation image at all?
+    await requireFile(file);
     await checkImage(file);
     const ctx = await clusterContext(flags);
     const labClass = ctx.lab?.storage.find((storage) => storage.key === "iso")?.name;
@@ -58,7 +75,7 @@ function registerUpload(iso: Command, io: Io): void {
       reporter: uploadReporter(io),
     });
     // Progress and messages go to stderr either way; stdout carries only the result, for scripts.
-    if (flags.output === "json") io.out(`${JSON.stringify(result, null, 2)}\n`);
+    if (flags.output === "json") io.out(`${terminalJson(result)}\n`);
   });
 }
 
@@ -71,7 +88,7 @@ function registerList(iso: Command, io: Io): void {
       const ctx = await clusterContext(flags);
       const rows = await listIsos(ctx.api, ctx.namespace);
       if (flags.output === "json") {
-        io.out(`${JSON.stringify(rows, null, 2)}\n`);
+        io.out(`${terminalJson(rows)}\n`);
         return;
       }
       const table = [["NAME", "PHASE", "SIZE", "SHA256", "FILE", "USED BY"]];
@@ -85,14 +102,8 @@ function registerList(iso: Command, io: Io): void {
           row.usedBy.join(",") || "-",
         ]);
       }
-      const widths = table[0]?.map((_, i) => Math.max(...table.map((line) => (line[i] ?? "").length))) ?? [];
-      for (const line of table)
-        io.out(
-          `${line
-            .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-            .join("  ")
-            .trimEnd()}\n`,
-        );
+      // Names, phases and file names come from the cluster: formatTable escapes them cell by cell.
+      io.out(formatTable(table));
     });
 }
 
@@ -114,6 +125,7 @@ function registerAttach(iso: Command, io: Io): void {
   ).action(async (vm: string, flags: AttachFlags) => {
     if (!!flags.file === !!flags.volume)
       throw new UsageError("give exactly one of --file ISO or --volume NAME");
+    if (flags.file) await requireFile(flags.file);
     const ctx = await clusterContext(flags, flags.lab);
     let volume = flags.volume;
     if (flags.file) {

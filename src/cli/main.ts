@@ -1,54 +1,41 @@
 // The gpuvm command: builds the program, runs it, and turns every failure into a message and an exit code.
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help } from "commander";
 import { InputError } from "../config/problem.js";
 import { terminalSafe } from "../emit/terminal.js";
 import { GpuvmError } from "../errors.js";
 import { version } from "../version.js";
-import { registerApply } from "./apply.js";
-import { registerCluster } from "./cluster.js";
-import { registerConsole } from "./console.js";
-import { registerHost } from "./host.js";
-import { registerInit } from "./init.js";
-import { EXIT, type Io, processIo, QuietExit } from "./io.js";
-import { registerIso } from "./iso.js";
-import { registerLint } from "./lint.js";
-import { registerPlan } from "./plan.js";
-import { registerRender } from "./render.js";
-import { registerRestart } from "./restart.js";
-import { registerSchema } from "./schema.js";
-import { registerStart } from "./start.js";
-import { registerStatus } from "./status.js";
-import { registerStop } from "./stop.js";
-import { registerSwitch } from "./switch.js";
-import { registerValidate } from "./validate.js";
-import { registerVnc } from "./vnc.js";
-import { registerWait } from "./wait.js";
+import { COMMANDS, commandToLoad, type Register } from "./commands.js";
+import { EXIT, guardedIo, type Io, processIo, QuietExit } from "./io.js";
 
-export function buildProgram(io: Io): Command {
+/**
+ * The program for these arguments (argv without node and the script). The command they run is defined
+ * in full, its module imported now; every other command is only its name and its line in `gpuvm --help`,
+ * which is all that help, `--version` and an unknown command's "did you mean" need. "all": every
+ * command in full.
+ */
+export async function buildProgram(io: Io, args: readonly string[] | "all"): Promise<Command> {
+  const wanted = args === "all" ? COMMANDS : COMMANDS.filter((entry) => entry === commandToLoad(args));
+  const registers = new Map<string, Register>(
+    await Promise.all(wanted.map(async (entry) => [entry.name, await entry.load()] as const)),
+  );
+  // Help computes a command's term from its options and arguments, which an outline does not have.
+  const outlineTerms = new Map<Command, string>();
   const program = new Command("gpuvm")
     .description("GPU-passthrough virtual machines on Kubernetes (KubeVirt) from one lab file")
     .version(version, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureHelp({
+      subcommandTerm(this: Help, command: Command) {
+        return outlineTerms.get(command) ?? Help.prototype.subcommandTerm.call(this, command);
+      },
+    })
     .exitOverride();
-  registerInit(program, io);
-  registerValidate(program, io);
-  registerRender(program, io);
-  registerLint(program, io);
-  registerSchema(program, io);
-  registerHost(program, io);
-  registerPlan(program, io);
-  registerApply(program, io);
-  registerStart(program, io);
-  registerStop(program, io);
-  registerRestart(program, io);
-  registerSwitch(program, io);
-  registerStatus(program, io);
-  registerWait(program, io);
-  registerCluster(program, io);
-  registerIso(program, io);
-  registerVnc(program, io);
-  registerConsole(program, io);
+  for (const entry of COMMANDS) {
+    const register = registers.get(entry.name);
+    if (register) register(program, io);
+    else outlineTerms.set(program.command(entry.name).description(entry.description), entry.term);
+  }
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     for (const sub of command.commands) configure(sub);
@@ -58,8 +45,9 @@ export function buildProgram(io: Io): Command {
 }
 
 /** Runs gpuvm with node-style argv ([node, script, ...args]); resolves to the exit code. */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  const program = buildProgram(io);
+export async function main(argv: string[], rawIo: Io = processIo): Promise<number> {
+  const io = guardedIo(rawIo);
+  const program = await buildProgram(io, argv.slice(2));
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
@@ -77,12 +65,27 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (error instanceof GpuvmError) {
       io.err(`gpuvm: ${terminalSafe(error.message)}\n`);
       if (error.hint) io.err(`  next: ${terminalSafe(error.hint)}\n`);
+      if (process.env.GPUVM_DEBUG) debugTrace(io, error);
       return error.exitCode;
     }
     // Not a GpuvmError: a bug in gpuvm or an unexpected failure below it.
     const message = error instanceof Error ? error.message : String(error);
     io.err(`gpuvm: ${terminalSafe(message)}\n`);
-    if (process.env.GPUVM_DEBUG && error instanceof Error) io.err(`${error.stack}\n`);
+    if (process.env.GPUVM_DEBUG) debugTrace(io, error);
     return EXIT.invalid;
+  }
+}
+
+/**
+ * GPUVM_DEBUG: the stack of the error and of each cause below it (a library's error inside gpuvm's).
+ * It goes through the same guarded stderr as every message: client-node and ws put request URLs and
+ * headers into their messages.
+ */
+function debugTrace(io: Io, error: unknown): void {
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+    const text = current instanceof Error ? (current.stack ?? current.message) : String(current);
+    io.err(`${depth === 0 ? "" : "caused by: "}${text}\n`);
+    current = current instanceof Error ? current.cause : undefined;
   }
 }

@@ -7,8 +7,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Configuration, HttpMethod, KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "../render/object.js";
 import { clientNode } from "./client-node.js";
-import { ClusterError, type RequestDescription, UnreachableError } from "./errors.js";
+import { ClusterError, ReplyError, type RequestDescription, serverText, UnreachableError } from "./errors.js";
+import { replyProblem } from "./reply-shapes.js";
 import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./resources.js";
+import { rememberAuthorization } from "./secrets.js";
 
 export const FIELD_MANAGER = "gpuvm";
 /** start/stop write spec.runStrategy under their own name, so managedFields tell the two apart. */
@@ -111,6 +113,8 @@ export class KubeClient {
       context.setBody(JSON.stringify(call.body));
     }
     await this.kc.applySecurityAuthentication(context);
+    // An exec plugin's or auth provider's token is known only now: messages must never show it.
+    rememberAuthorization(context.getHeaders().Authorization);
     // client-node makes a fresh agent per request, so each request would pay a new TLS handshake;
     // one keep-alive agent with the same TLS options serves them all (proxy agents are left alone).
     const agent = context.getAgent();
@@ -142,20 +146,34 @@ export class KubeClient {
       await sleep(Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, 2_000) : 100 * attempt);
     }
     let parsed: unknown;
+    let json = true;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = text;
+      json = false;
     }
-    if (status >= 200 && status < 300) return parsed as T;
+    if (status >= 200 && status < 300) {
+      if (!json)
+        throw new ReplyError(call.describe, `is not JSON (it starts: ${serverText(text.slice(0, 80))})`);
+      if (call.method !== "DELETE") {
+        const problem = replyProblem(
+          call.describe.resource,
+          parsed,
+          call.describe.verb === "list" ? "list" : "object",
+        );
+        if (problem) throw new ReplyError(call.describe, problem);
+      }
+      return parsed as T;
+    }
     const body = (typeof parsed === "object" && parsed !== null ? parsed : {}) as {
-      reason?: string;
-      message?: string;
+      reason?: unknown;
+      message?: unknown;
     };
     throw new ClusterError(
       status,
-      body.reason ?? "",
-      body.message ?? (typeof parsed === "string" ? parsed : ""),
+      typeof body.reason === "string" ? body.reason : "",
+      typeof body.message === "string" ? body.message : typeof parsed === "string" ? parsed : "",
       call.describe,
     );
   }

@@ -2,11 +2,15 @@
 // --kubeconfig, else KUBECONFIG (a path list, merged), else ~/.kube/config; --context, else the
 // kubeconfig's current context; -n/--namespace, else the lab's cluster.namespace, else the context's
 // namespace, else "default" (commands that run without a lab file).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { LineCounter, parseDocument } from "yaml";
+import { quoteForMessage } from "../emit/terminal.js";
+import { EXIT, GpuvmError } from "../errors.js";
 import { clientNode } from "./client-node.js";
+import { redact, rememberKubeconfigSecrets } from "./secrets.js";
 
 export interface ConnectionFlags {
   kubeconfig?: string;
@@ -22,10 +26,42 @@ export interface Connection {
 }
 
 /** A problem with how the user pointed gpuvm at a cluster (the CLI exits 2). */
-export class ConnectionError extends Error {
+export class ConnectionError extends GpuvmError {
   constructor(message: string) {
-    super(message);
-    this.name = "ConnectionError";
+    super(message, { exitCode: EXIT.usage });
+  }
+}
+
+/**
+ * Where a kubeconfig is not YAML, as FILE:LINE:COL and the parser's words, without the parser's
+ * excerpt of the file: the lines around a mistake are often the ones holding a token or a key.
+ */
+function yamlProblem(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? "error"})`;
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const [error] = doc.errors;
+  if (!error) return undefined;
+  const { line, col } = lines.linePos(error.pos[0]);
+  const said = error.message.split("\n")[0]?.replace(/ at line \d+, column \d+.*$/, "") ?? "";
+  return `${file}:${line}:${col}: the kubeconfig is not valid YAML: ${redact(said)}`;
+}
+
+/** Loads one kubeconfig file; a file client-node cannot read is reported with its name and place. */
+function loadFile(kc: KubeConfig, file: string): void {
+  try {
+    kc.loadFromFile(file);
+  } catch (error) {
+    const located = yamlProblem(file);
+    if (located) throw new ConnectionError(quoteForMessage(located));
+    const said = error instanceof Error ? error.message : String(error);
+    // client-node's own checks ("clusters[0].name is missing") name the field, not the file.
+    throw new ConnectionError(quoteForMessage(`${file}: not a usable kubeconfig: ${redact(said)}`));
   }
 }
 
@@ -62,16 +98,18 @@ export async function connect(
   const kc = new KubeConfig();
   // Later files fill in what earlier ones lack; the first file's current context wins (kubectl's rule).
   const [first, ...rest] = files;
-  kc.loadFromFile(first as string);
+  loadFile(kc, first as string);
   for (const file of rest) {
     const more = new KubeConfig();
-    more.loadFromFile(file);
+    loadFile(more, file);
     // The first file to define a name wins, as with kubectl (client-node's mergeConfig throws instead).
     for (const cluster of more.clusters) if (!kc.getCluster(cluster.name)) kc.addCluster(cluster);
     for (const user of more.users) if (!kc.getUser(user.name)) kc.addUser(user);
     for (const ctx of more.contexts) if (!kc.getContextObject(ctx.name)) kc.addContext(ctx);
     if (!kc.getCurrentContext()) kc.setCurrentContext(more.getCurrentContext());
   }
+  // Before anything can fail with a message: from here on every credential it holds is kept out of them.
+  rememberKubeconfigSecrets(kc);
   const context = flags.context ?? kc.getCurrentContext();
   if (!context) throw new ConnectionError("the kubeconfig has no current context; pass --context NAME");
   if (!kc.getContextObject(context)) {
@@ -83,6 +121,8 @@ export async function connect(
   kc.setCurrentContext(context);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new ConnectionError(`context "${context}" names a cluster the kubeconfig lacks`);
+  if (!cluster.server)
+    throw new ConnectionError(`cluster "${cluster.name}" of context "${context}" has no server`);
   const namespace = flags.namespace ?? labNamespace ?? kc.getContextObject(context)?.namespace ?? "default";
   return { kc, context, namespace, server: cluster.server };
 }

@@ -5,18 +5,14 @@ import type { RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeClient } from "./client.js";
 import { ClusterError } from "./errors.js";
+import { rememberAuthorization, rememberSecret } from "./secrets.js";
 
-/** A refusal by the API server: its HTTP code, its message and its reason. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly reason?: string,
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
-}
+/**
+ * A refusal by the API server: the same error as KubeClient's, so a 403 keeps both the server's words
+ * and the advice to render gpuvm's role, whichever of the two APIs made the request.
+ */
+export const ApiError = ClusterError;
+export type ApiError = ClusterError;
 
 export interface RequestParams {
   body?: unknown;
@@ -39,18 +35,14 @@ export class KubeApi {
   async connectionOptions(): Promise<RequestOptions> {
     const opts: RequestOptions = { headers: {} };
     await this.kc.applyToHTTPSOptions(opts);
+    // An exec plugin may answer with a token or a client key only now: messages must never show them.
+    rememberAuthorization((opts.headers as Record<string, unknown>).Authorization);
+    for (const value of [opts.key, opts.cert]) rememberSecret(value?.toString());
     return opts;
   }
 
-  async request<T>(method: string, path: string, params: RequestParams = {}): Promise<T> {
-    try {
-      return await this.client.request<T>(method, path, params);
-    } catch (error) {
-      if (error instanceof ClusterError) {
-        throw new ApiError(error.code, error.serverMessage || error.message, error.reason || undefined);
-      }
-      throw error;
-    }
+  request<T>(method: string, path: string, params: RequestParams = {}): Promise<T> {
+    return this.client.request<T>(method, path, params);
   }
 
   /** GET that answers undefined for 404. */
@@ -58,7 +50,7 @@ export class KubeApi {
     try {
       return await this.request<T>("GET", path);
     } catch (error) {
-      if (error instanceof ApiError && error.code === 404) return undefined;
+      if (error instanceof ClusterError && error.notFound) return undefined;
       throw error;
     }
   }

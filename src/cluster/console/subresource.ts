@@ -1,6 +1,8 @@
 // Opens KubeVirt's vnc or console subresource of a VMI as a WebSocket through the API server, with the
 // kubeconfig's credentials and CA: the path virtctl uses, so RBAC on the subresource applies as usual.
 import WebSocket from "ws";
+import { GpuvmError } from "../../errors.js";
+import { serverText } from "../errors.js";
 import type { KubeApi } from "../kube-request.js";
 
 /** virtctl's subprotocol: raw bytes in binary frames, no channel prefix. */
@@ -8,13 +10,14 @@ export const PLAIN_PROTOCOL = "plain.kubevirt.io";
 
 export type Subresource = "vnc" | "console";
 
-export class SubresourceError extends Error {
+/** The API server or KubeVirt refused the connection, or it broke; the message is the server's, made safe. */
+export class SubresourceError extends GpuvmError {
   constructor(
     message: string,
     readonly status?: number,
+    hint?: string,
   ) {
-    super(message);
-    this.name = "SubresourceError";
+    super(message, hint ? { hint } : {});
   }
 }
 
@@ -55,21 +58,29 @@ export async function openSubresource(opts: OpenOptions): Promise<WebSocket> {
         const text = Buffer.concat(chunks).toString("utf8");
         let message = text.trim();
         try {
-          message = (JSON.parse(text) as { message?: string }).message ?? message;
+          const said = (JSON.parse(text) as { message?: unknown }).message;
+          if (typeof said === "string") message = said;
         } catch {
           // plain text answer
         }
         socket.terminate();
+        const code = res.statusCode ?? 0;
         reject(
           new SubresourceError(
-            `${opts.kind} of ${opts.namespace}/${opts.vmi}: HTTP ${res.statusCode} ${message}`,
-            res.statusCode,
+            `${opts.kind} of ${opts.namespace}/${opts.vmi}: HTTP ${code} ${serverText(message)}`,
+            code,
+            code === 403
+              ? `your Kubernetes user needs get on virtualmachineinstances/${opts.kind} in subresources.kubevirt.io (gpuvm render --target kubevirt --with-rbac)`
+              : undefined,
           ),
         );
       });
     });
     socket.once("error", (error) =>
-      reject(new SubresourceError(`${opts.kind} of ${opts.namespace}/${opts.vmi}: ${error.message}`)),
+      // ws and Node name the URL and sometimes the headers: serverText takes credentials out.
+      reject(
+        new SubresourceError(`${opts.kind} of ${opts.namespace}/${opts.vmi}: ${serverText(error.message)}`),
+      ),
     );
   });
 }

@@ -94,27 +94,50 @@ export async function serveAggregatedApis(
   });
   server.on("upgrade", (req: IncomingMessage, socket, head) => {
     requests.push(`${req.method} ${req.url} (upgrade by ${req.headers["x-remote-user"]})`);
-    const refuse = (code: number, message: string) =>
+    // Refusals as KubeVirt's virt-api writes them: a JSON Status with the HTTP code.
+    const refuse = (code: number, message: string) => {
+      const body = JSON.stringify(status(code, message));
       socket.end(
-        `HTTP/1.1 ${code} ${message}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}`,
+        `HTTP/1.1 ${code} ${STATUS_TEXT[code] ?? "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
+    };
     const m =
       /^\/apis\/subresources\.kubevirt\.io\/v1\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/(console|vnc)(\?|$)/.exec(
         req.url ?? "",
       );
     if (!fromFrontProxy(req) || !m) return refuse(404, "Not Found");
     const [, ns, name, kind] = m as unknown as [string, string, string, "vnc" | "console"];
-    const path = backends.get(`${ns}/${name}`)?.[kind];
-    // KubeVirt's wording for a VMI that is not running.
-    if (!path) return refuse(400, `Bad Request: VMI ${name} is not running`);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const unix = connect(path);
-      ws.on("message", (data: Buffer) => unix.write(data));
-      unix.on("data", (chunk: Buffer) => ws.send(chunk, { binary: true }));
-      unix.on("close", () => ws.close());
-      unix.on("error", () => ws.close());
-      ws.on("close", () => unix.destroy());
-    });
+    void (async () => {
+      // KubeVirt decides on the VMI, not on whether a guest is reachable (pkg/virt-api/rest/console.go,
+      // validateVMIForConsole, and vnc.go, validateVMIForVNC): no VMI is 404, a Failed one 409 for the
+      // console, and any phase but Running 400 "VMI is not running" (vmi.IsRunning()).
+      const vmi = await rawRequest(
+        kc,
+        "GET",
+        `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${name}`,
+      );
+      if (vmi.status === 404) return refuse(404, `virtualmachineinstance.kubevirt.io "${name}" not found`);
+      if (vmi.status !== 200) return refuse(500, `reading VMI ${name}: ${vmi.status} ${vmi.text}`);
+      const phase = (vmi.body as { status?: { phase?: string } }).status?.phase;
+      if (kind === "console" && phase === "Failed") {
+        return refuse(
+          409,
+          `Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${name}": VMI is in failed status`,
+        );
+      }
+      if (phase !== "Running") return refuse(400, "VMI is not running");
+      const path = backends.get(`${ns}/${name}`)?.[kind];
+      // Running, but no QEMU attached by the test: where virt-api would fail to reach virt-handler.
+      if (!path) return refuse(500, `no ${kind} attached to the simulated VMI ${ns}/${name}`);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const unix = connect(path);
+        ws.on("message", (data: Buffer) => unix.write(data));
+        unix.on("data", (chunk: Buffer) => ws.send(chunk, { binary: true }));
+        unix.on("close", () => ws.close());
+        unix.on("error", () => ws.close());
+        ws.on("close", () => unix.destroy());
+      });
+    })().catch((e) => refuse(500, String(e)));
   });
   await new Promise<void>((res, rej) => {
     server.once("error", rej);
@@ -296,9 +319,17 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  409: "Conflict",
+  500: "Internal Server Error",
+};
+
 function status(code: number, message: string): unknown {
   const reason =
-    { 401: "Unauthorized", 404: "NotFound", 409: "Conflict", 422: "Invalid" }[code] ?? "InternalError";
+    { 400: "BadRequest", 401: "Unauthorized", 404: "NotFound", 409: "Conflict", 422: "Invalid" }[code] ??
+    "InternalError";
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
 }
 
