@@ -2,6 +2,7 @@
 // that none of them reads is a usage error, exit 2), and turned into the targets' RenderOptions.
 import { readFile } from "node:fs/promises";
 import { Option } from "commander";
+import { existingTarget } from "../emit/atomic.js";
 import type { RenderOptions, Target } from "../render/targets/index.js";
 import { ROUTER_FORMATS, type RouterFormat } from "../render/targets/router.js";
 import { UsageError } from "./io.js";
@@ -58,6 +59,8 @@ export async function targetOptions(
   if (flags.patchInto !== undefined) {
     if (flags.out) throw new UsageError("--patch-into edits FILE in place; it cannot be combined with --out");
     const file = flags.patchInto;
+    // The file is rewritten in place later; a link there is refused now, before any rendering.
+    await existingTarget(file);
     const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`cannot read ${file} for --patch-into: ${error.code ?? error.message}`);
     });

@@ -1,6 +1,7 @@
 // `render --out DIR`: one file per object plus a kustomization.yaml, ready for Argo CD or Flux.
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+// output-folder.ts writes them.
+
+import { GpuvmError } from "../errors.js";
 import type { KubeObject, RenderOutput, TextFile } from "../render/object.js";
 import { toYaml } from "./yaml.js";
 
@@ -17,7 +18,7 @@ export function layoutTarget(output: RenderOutput): TextFile[] {
   const seen = new Set<string>();
   for (const file of files) {
     // Same kind and name in two namespaces cannot happen within one lab; guard anyway.
-    if (seen.has(file.path)) throw new Error(`two objects would be written to ${file.path}`);
+    if (seen.has(file.path)) throw new GpuvmError(`two objects would be written to ${file.path}`);
     seen.add(file.path);
   }
   if (files.length > 0) {
@@ -29,18 +30,4 @@ export function layoutTarget(output: RenderOutput): TextFile[] {
     files.push({ path: "kustomization.yaml", content: toYaml(kustomization) });
   }
   return [...files, ...output.files];
-}
-
-/** Writes files under `root`, each through a temporary name so a crash never leaves half a file. */
-export async function writeFiles(root: string, files: TextFile[]): Promise<string[]> {
-  const written: string[] = [];
-  for (const file of files) {
-    const target = join(root, file.path);
-    await mkdir(dirname(target), { recursive: true });
-    const temporary = `${target}.gpuvm-tmp`;
-    await writeFile(temporary, file.content);
-    await rename(temporary, target);
-    written.push(target);
-  }
-  return written;
 }

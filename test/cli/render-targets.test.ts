@@ -1,15 +1,26 @@
-// `gpuvm render` with the harvester, capk and router targets: their flags, files and errors.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// `gpuvm render` with the harvester, capk and router targets: their flags, files and errors, and what
+// --out writes, lists and removes.
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCli } from "../support/cli.js";
 import { examplePath, repoRoot } from "../support/labs.js";
 import { readUci } from "../support/router-readers.js";
+import { tempDir } from "../support/temp.js";
 
 const FIXTURE = resolve(repoRoot, "test/fixtures/capk/clusterctl-kubevirt-cl.yaml");
-const scratch = () => mkdtempSync(join(tmpdir(), "gpuvm-render-"));
+const scratch = () => tempDir("gpuvm-render-");
 
 describe("render flags for the wrong target", () => {
   it.each([
@@ -38,6 +49,120 @@ describe("render -t router", () => {
       "gaming.vms.lab.x.y.z",
       "gaming-compat.vms.lab.x.y.z",
     ]);
+  });
+});
+
+describe("render -t router -o json", () => {
+  it("prints the leases and DNS names as JSON objects", async () => {
+    const result = await runCli("render", "-f", examplePath("homelab"), "-t", "router", "-o", "json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ apiVersion: "gpuvm/v1alpha1", kind: "StaticLeases", lab: "homelab" });
+    expect(json.leases[0]).toEqual({
+      name: "gaming.vms.lab.x.y.z",
+      vm: "gaming",
+      network: "lan",
+      mac: "8a:d3:14:ca:21:70",
+      ip: "192.168.26.100",
+    });
+  });
+
+  it("refuses --format with -o json: one asks for a file format, the other for JSON", async () => {
+    const result = await runCli(
+      "render",
+      "-f",
+      examplePath("homelab"),
+      "-t",
+      "router",
+      "-o",
+      "json",
+      "--format",
+      "uci",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("use one of them");
+    expect(result.stdout).toBe("");
+  });
+
+  it("refuses -o json for files that are not objects (host target), naming the outputs that work", async () => {
+    const result = await runCli("render", "-f", examplePath("homelab"), "-t", "host", "-o", "json");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "gpuvm: -o json prints objects only, and the host target renders files, not objects",
+    );
+    expect(result.stderr).toContain("next: print them with -o yaml, or write them with --out DIR");
+    expect(result.stdout).toBe("");
+  });
+});
+
+describe("render --out: what gpuvm writes, and nothing else", () => {
+  const render = (out: string, ...more: string[]) =>
+    runCli("render", "-f", examplePath("homelab"), "-t", "router", "--out", out, ...more);
+
+  // Every name the writer could use: the file, the fixed temporary name older versions wrote through,
+  // the target's folder and the manifest. The planted links point at a file and a folder outside.
+  it.each([
+    ["router/dhcp-static-leases.uci", "file", 1],
+    ["router/dhcp-static-leases.uci.gpuvm-tmp", "file", 0],
+    ["router", "folder", 1],
+    [".gpuvm-manifest.json", "file", 1],
+  ])("a symbolic link planted at %s never redirects the write", async (planted, kind, code) => {
+    const out = scratch();
+    const outside = scratch();
+    writeFileSync(join(outside, "victim"), "precious\n");
+    expect((await render(out)).code).toBe(0);
+    rmSync(join(out, planted), { recursive: true, force: true });
+    symlinkSync(kind === "file" ? join(outside, "victim") : outside, join(out, planted));
+    const result = await render(out);
+    expect(result.code).toBe(code);
+    if (code === 1) expect(result.stderr).toContain("is a symbolic link");
+    expect(readdirSync(outside)).toEqual(["victim"]);
+    expect(readFileSync(join(outside, "victim"), "utf8")).toBe("precious\n");
+  });
+
+  it("keeps a rewritten file's mode", async () => {
+    const out = scratch();
+    await render(out);
+    const leases = join(out, "router", "dhcp-static-leases.uci");
+    chmodSync(leases, 0o640);
+    expect((await render(out)).code).toBe(0);
+    expect(statSync(leases).mode & 0o777).toBe(0o640);
+  });
+
+  it("lists a file it wrote earlier and no longer renders, and removes it only with --prune-files", async () => {
+    const out = scratch();
+    await render(out);
+    writeFileSync(join(out, "router", "notes.txt"), "mine\n");
+    const switched = await render(out, "--format", "dnsmasq");
+    expect(switched.code).toBe(0);
+    const uci = join(out, "router", "dhcp-static-leases.uci");
+    expect(switched.stderr).toContain(
+      `router: 1 file(s) gpuvm wrote earlier and no longer renders (--prune-files removes them):\n  ${uci}\n`,
+    );
+    expect(existsSync(uci)).toBe(true);
+    const pruned = await render(out, "--format", "dnsmasq", "--prune-files");
+    expect(pruned.stderr).toContain(`router: removed ${uci}: gpuvm wrote it and no longer renders it\n`);
+    expect(readdirSync(join(out, "router")).sort()).toEqual(["dnsmasq-static-leases.conf", "notes.txt"]);
+    expect(readFileSync(join(out, "router", "notes.txt"), "utf8")).toBe("mine\n");
+  });
+
+  it("never removes a file edited since gpuvm wrote it, and says so", async () => {
+    const out = scratch();
+    await render(out);
+    const uci = join(out, "router", "dhcp-static-leases.uci");
+    writeFileSync(uci, "# my own leases\n");
+    const pruned = await render(out, "--format", "dnsmasq", "--prune-files");
+    expect(pruned.code).toBe(0);
+    expect(pruned.stderr).toContain(
+      `router: ${uci}: no longer rendered, but edited since gpuvm wrote it; left in place`,
+    );
+    expect(readFileSync(uci, "utf8")).toBe("# my own leases\n");
+  });
+
+  it("refuses --prune-files without --out", async () => {
+    const result = await runCli("render", "-f", examplePath("homelab"), "-t", "router", "--prune-files");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("gpuvm: --prune-files goes with --out DIR\n");
   });
 });
 
@@ -127,6 +252,31 @@ describe("render -t capk --patch-into", () => {
     expect(result.stderr).toContain(message);
     expect(readFileSync(file, "utf8")).toBe(text);
     expect(readdirSync(dir)).toEqual(["cluster.yaml"]);
+  });
+
+  it("refuses a clusterctl manifest that is a symbolic link, before rendering, and leaves its target as it was", async () => {
+    const dir = scratch();
+    copyFileSync(FIXTURE, join(dir, "real.yaml"));
+    symlinkSync(join(dir, "real.yaml"), join(dir, "cluster.yaml"));
+    const result = await runCli(
+      "render",
+      "-f",
+      examplePath("capk-gpu-worker"),
+      "--patch-into",
+      join(dir, "cluster.yaml"),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("cluster.yaml is a symbolic link");
+    expect(result.stdout).toBe("");
+    expect(readFileSync(join(dir, "real.yaml"), "utf8")).toBe(readFileSync(FIXTURE, "utf8"));
+  });
+
+  it("keeps the edited manifest's mode", async () => {
+    const file = join(scratch(), "cluster.yaml");
+    copyFileSync(FIXTURE, file);
+    chmodSync(file, 0o640);
+    expect((await runCli("render", "-f", examplePath("capk-gpu-worker"), "--patch-into", file)).code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 
   it("cannot be combined with --out, and a missing file is a usage error", async () => {
