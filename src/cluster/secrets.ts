@@ -52,13 +52,14 @@ function rememberUrl(url: unknown): void {
   }
 }
 
-/** Every string below a value (auth-provider configs and exec environments are free-form). */
-function rememberStrings(value: unknown, depth = 0): void {
-  if (depth > 6 || value === null || value === undefined) return;
-  if (typeof value === "string") rememberSecret(value);
-  else if (Array.isArray(value)) for (const item of value) rememberStrings(item, depth + 1);
-  else if (typeof value === "object") {
-    for (const item of Object.values(value as Record<string, unknown>)) rememberStrings(item, depth + 1);
+// Auth-provider configs are free-form: the fields named like credentials are the secret ones (id-token,
+// access-token, refresh-token, client-secret); issuer URLs and client ids stay readable.
+const SECRET_FIELD = /token|secret|password|passwd|key|credential/i;
+
+function rememberSecretFields(config: unknown): void {
+  if (typeof config !== "object" || config === null) return;
+  for (const [field, value] of Object.entries(config as Record<string, unknown>)) {
+    if (SECRET_FIELD.test(field)) rememberSecret(value);
   }
 }
 
@@ -69,7 +70,7 @@ export function rememberKubeconfigSecrets(kc: KubeConfig): void {
     rememberSecret(user.password);
     rememberSecret(user.keyData);
     rememberSecret(user.certData);
-    if (user.authProvider?.config) rememberStrings(user.authProvider.config);
+    rememberSecretFields(user.authProvider?.config);
     const env = user.exec?.env;
     if (Array.isArray(env)) for (const entry of env) rememberSecret(entry?.value);
   }
