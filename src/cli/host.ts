@@ -8,6 +8,7 @@ import { scanHost } from "../host/scan.js";
 import type { HostScan } from "../host/types.js";
 import { applyPlan } from "../host/vfio/apply.js";
 import { formatPlan } from "../host/vfio/format.js";
+import { inspectHost } from "../host/vfio/inspect.js";
 import { planBind, planUnbind, type VfioPlan } from "../host/vfio/plan.js";
 import { readState } from "../host/vfio/state.js";
 import { loadModel } from "../model/index.js";
@@ -78,26 +79,28 @@ export function registerHost(program: Command, io: Io): void {
 
   host
     .command("plan")
-    .description("print how a GPU's IOMMU group would be moved to vfio-pci (writes nothing)")
+    .description("print how a GPU card would be moved to vfio-pci (writes nothing)")
     .argument("<address>", "PCI address of the GPU, e.g. 0000:09:00.0")
     .addOption(rootOption())
-    .option("--force", "allow the boot GPU with the host console on it")
+    .option("--force", FORCE_BIND)
+    .option("--also <address>", ALSO_BIND, collect, [])
     .addOption(outputOption(["text", "json"], "text"))
-    .action((address: string, flags: { root: string; force?: boolean; output: string }) => {
-      const plan = planBind(scanHost({ root: flags.root }), address, { force: flags.force ?? false });
+    .action((address: string, flags: BindFlags & { output: string }) => {
+      const plan = planBind(inspectHost(flags.root), address, bindOptions(flags));
       printPlan(io, plan, flags.root, flags.output === "json");
       refuse(plan);
     });
 
   host
     .command("bind")
-    .description("move a GPU's IOMMU group to vfio-pci now (a plan unless --apply)")
+    .description("move a GPU card to vfio-pci now (a plan unless --apply)")
     .argument("<address>", "PCI address of the GPU, e.g. 0000:09:00.0")
     .addOption(rootOption())
-    .option("--force", "allow the boot GPU with the host console on it")
+    .option("--force", FORCE_BIND)
+    .option("--also <address>", ALSO_BIND, collect, [])
     .option("--apply", "perform the writes (as root)")
-    .action((address: string, flags: { root: string; force?: boolean; apply?: boolean }) => {
-      const plan = planBind(scanHost({ root: flags.root }), address, { force: flags.force ?? false });
+    .action((address: string, flags: BindFlags & { apply?: boolean }) => {
+      const plan = planBind(inspectHost(flags.root), address, bindOptions(flags));
       printPlan(io, plan, flags.root, false);
       refuse(plan);
       if (!flags.apply) {
@@ -106,24 +109,61 @@ export function registerHost(program: Command, io: Io): void {
       }
       const result = applyPlan(plan, { root: flags.root });
       io.out(
-        `\nbound: ${result.written} writes done; gpuvm host unbind ${plan.target} --apply restores the drivers\n`,
+        result.written === 0
+          ? "\nnothing to do: every function is already on vfio-pci; nothing was written\n"
+          : `\nbound: ${result.written} writes done; gpuvm host unbind ${plan.target} --apply restores the drivers\n`,
       );
     });
 
   host
     .command("unbind")
-    .description("give a GPU's IOMMU group back to the drivers it had (a plan unless --apply)")
+    .description("give back what gpuvm bound in a GPU's IOMMU group (a plan unless --apply)")
     .argument("<address>", "PCI address of the GPU, e.g. 0000:09:00.0")
     .addOption(rootOption())
+    .option("--force", "also release the named addresses when gpuvm did not bind them")
+    .option(
+      "--also <address>",
+      "another address of the group to release with --force (repeatable)",
+      collect,
+      [],
+    )
     .option("--apply", "perform the writes (as root)")
-    .action((address: string, flags: { root: string; apply?: boolean }) => {
-      const plan = planUnbind(scanHost({ root: flags.root }), readState(flags.root), address);
+    .action((address: string, flags: BindFlags & { apply?: boolean }) => {
+      const plan = planUnbind(inspectHost(flags.root), readState(flags.root), address, {
+        force: flags.force ?? false,
+        also: flags.also,
+      });
       printPlan(io, plan, flags.root, false);
+      refuse(plan);
       if (!flags.apply) {
         io.out("\n(plan only: add --apply to perform it)\n");
         return;
       }
       const result = applyPlan(plan, { root: flags.root });
-      io.out(`\nrestored: ${result.written} writes done\n`);
+      io.out(
+        result.written === 0
+          ? "\nnothing to restore; nothing was written\n"
+          : `\nrestored: ${result.written} writes done\n`,
+      );
     });
+}
+
+interface BindFlags {
+  root: string;
+  force?: boolean;
+  also: string[];
+}
+
+const FORCE_BIND =
+  "give up the host console on the GPU (boot framebuffer, fbcon); never a disk, a network or a VM";
+const ALSO_BIND =
+  "a member of the GPU's IOMMU group that is not part of its card and may go too (repeatable); refused while the host uses it";
+
+/** Commander's way to take a flag more than once. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function bindOptions(flags: BindFlags) {
+  return { force: flags.force ?? false, also: flags.also };
 }

@@ -1,11 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { confine, relativeToRoot } from "./confine.js";
 
 /**
  * Every read the scanner makes goes through a HostReader, with paths relative to the
  * scanned root. Reads never throw: a missing file is `{ missing: true }`, anything else
  * that stops the read (permission, a directory where a file belongs, a dangling link)
- * is `{ error }`, so one odd file cannot end a scan.
+ * is `{ error }`, so one odd file cannot end a scan. A path whose links lead out of the
+ * root is such an error: it is never followed (see confine.ts).
  */
 export type ReadResult<T> = { ok: true; value: T } | { ok: false; missing: boolean; reason: string };
 
@@ -16,6 +18,8 @@ export interface HostReader {
   readLink(rel: string): ReadResult<string>;
   listDir(rel: string): ReadResult<string[]>;
   exists(rel: string): boolean;
+  /** Where `rel` really is, links followed, relative to the root (`sys/devices/pci0000:00/…`). */
+  realPath(rel: string): ReadResult<string>;
 }
 
 function failure(err: unknown): { ok: false; missing: boolean; reason: string } {
@@ -41,45 +45,43 @@ function failure(err: unknown): { ok: false; missing: boolean; reason: string } 
 
 /** Reads a real directory tree: `/` in production, a fixture tree in tests. */
 export function fsReader(root: string): HostReader {
-  const abs = (rel: string) => path.join(root, rel);
+  const inside = (rel: string) => confine(root, rel);
   return {
     root,
     readText(rel) {
+      const c = inside(rel);
+      if (!c.ok) return c;
       try {
-        return { ok: true, value: fs.readFileSync(abs(rel), "utf8") };
+        return { ok: true, value: fs.readFileSync(c.real, "utf8") };
       } catch (err) {
-        // A dangling link reads as ENOENT; say so, since the link itself is there.
-        const f = failure(err);
-        if (f.missing && isSymlink(abs(rel))) return { ok: false, missing: false, reason: "dangling link" };
-        return f;
+        return failure(err);
       }
     },
     readLink(rel) {
+      // The link's text is data (a driver's or a group's name); only the directory it sits in is resolved.
+      const dir = inside(path.dirname(rel));
+      if (!dir.ok) return dir;
       try {
-        return { ok: true, value: fs.readlinkSync(abs(rel)) };
+        return { ok: true, value: fs.readlinkSync(path.join(dir.real, path.basename(rel))) };
       } catch (err) {
         return failure(err);
       }
     },
     listDir(rel) {
+      const c = inside(rel);
+      if (!c.ok) return c;
       try {
-        return { ok: true, value: fs.readdirSync(abs(rel)).sort() };
+        return { ok: true, value: fs.readdirSync(c.real).sort() };
       } catch (err) {
-        const f = failure(err);
-        if (f.missing && isSymlink(abs(rel))) return { ok: false, missing: false, reason: "dangling link" };
-        return f;
+        return failure(err);
       }
     },
     exists(rel) {
-      return fs.existsSync(abs(rel));
+      return inside(rel).ok;
+    },
+    realPath(rel) {
+      const c = inside(rel);
+      return c.ok ? { ok: true, value: relativeToRoot(root, c.real) } : c;
     },
   };
-}
-
-function isSymlink(p: string): boolean {
-  try {
-    return fs.lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }

@@ -112,10 +112,10 @@ export function readPciFunctions(
   for (const name of list.value) {
     if (!isPciAddress(name)) continue;
     const rel = `${PCI_DEVICES_DIR}/${name}`;
-    if (!reader.exists(rel)) {
-      // The entry is listed but leads nowhere: in sysfs these are links to sys/devices/….
-      const reason = reader.readLink(rel).ok ? "dangling link" : "could not be opened";
-      issues.push({ path: rel, reason });
+    const where = reader.realPath(rel);
+    if (!where.ok) {
+      // The entry is listed but leads nowhere (or out of the root): in sysfs these are links to sys/devices/….
+      issues.push({ path: rel, reason: where.reason });
       out.push(unreadableFunction(name));
       continue;
     }

@@ -9,6 +9,7 @@ export interface ApplyOptions {
 }
 
 export interface ApplyResult {
+  /** sysfs writes done (the state file is not counted). */
   written: number;
   state: BindingState;
 }

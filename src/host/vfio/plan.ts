@@ -1,9 +1,12 @@
 import { VFIO_DRIVER } from "../drivers.js";
 import { HostUserError } from "../errors.js";
 import { describeFunction, gpuGroupOf } from "../gpus.js";
-import { normalizePciAddress } from "../pci-address.js";
+import { isBridgeRole, normalizePciAddress } from "../pci-address.js";
 import type { HostScan, PciFunction } from "../types.js";
+import type { HostView } from "./inspect.js";
+import { isOnGpuCard, splitGroup } from "./select.js";
 import type { BindingRecord, BindingState } from "./state.js";
+import { kindOf, usesOf, vfioHolders } from "./uses.js";
 
 /** One write to a sysfs attribute, relative to the root. */
 export interface SysfsWrite {
@@ -39,16 +42,24 @@ export interface VfioPlan {
 }
 
 export interface BindOptions {
-  /** Bind the boot GPU even with a console or framebuffer on it. */
+  /** Give up the host's console on a display function (the boot GPU's framebuffer, fbcon). */
   force?: boolean;
+  /** Group members that are not part of the GPU card, each named by the user, that may go too. */
+  also?: string[];
   /** Timestamp for the state file (injected by tests). */
   now?: string;
+}
+
+export interface UnbindOptions {
+  /** With the address named (target or --also): release it even though gpuvm did not bind it. */
+  force?: boolean;
+  also?: string[];
 }
 
 const devPath = (a: string, attr: string) => `sys/bus/pci/devices/${a}/${attr}`;
 const driverPath = (driver: string, attr: string) => `sys/bus/pci/drivers/${driver}/${attr}`;
 
-function findFunction(scan: HostScan, address: string): PciFunction {
+function parseAddress(address: string): string {
   const normalized = normalizePciAddress(address);
   if (!normalized) {
     throw new HostUserError(
@@ -56,6 +67,11 @@ function findFunction(scan: HostScan, address: string): PciFunction {
       "give it as 0000:09:00.0 (or 09:00.0), as lspci -D prints it",
     );
   }
+  return normalized;
+}
+
+function findFunction(scan: HostScan, address: string): PciFunction {
+  const normalized = parseAddress(address);
   const fn = scan.devices.find((d) => d.address === normalized);
   if (!fn) {
     const gpus = scan.devices.filter((d) => d.role === "display").map((d) => d.address);
@@ -80,35 +96,81 @@ function screenOn(fn: PciFunction, scan: HostScan): string | null {
   return parts.length ? parts.join(" and ") : null;
 }
 
+function refusedPlan(action: "bind" | "unbind", fn: PciFunction, refusal: string): VfioPlan {
+  return {
+    action,
+    target: fn.address,
+    group: fn.iommuGroup,
+    functions: [],
+    writes: [],
+    refusals: [refusal],
+    warnings: [],
+    record: {},
+    forget: [],
+  };
+}
+
 /**
- * Plans the runtime move of a GPU's whole IOMMU group to vfio-pci through driver_override.
- * Pure: it reads only the scan and returns the writes, refusing what would hurt the host.
+ * Plans the runtime move of a GPU card to vfio-pci through driver_override: the card's own
+ * functions, plus any other member of its IOMMU group the user named with `also`. Pure: it
+ * reads only the scan and what the host uses, and refuses what would take something from the
+ * host (a mounted disk, an interface that is up, the console, a device a VM holds).
  */
-export function planBind(scan: HostScan, address: string, options: BindOptions = {}): VfioPlan {
+export function planBind(host: HostView, address: string, options: BindOptions = {}): VfioPlan {
+  const { scan, use } = host;
   const fn = findFunction(scan, address);
+  const also = [...new Set((options.also ?? []).map(parseAddress))];
+  if (!isOnGpuCard(fn, scan)) {
+    return refusedPlan(
+      "bind",
+      fn,
+      `${fn.address} (${kindOf(fn)}${fn.classCode ? `, class 0x${fn.classCode}` : ""}) is not a GPU: gpuvm host bind takes a display device (class 0x03) or another function of its card; name the GPU's address (gpuvm host scan lists them)`,
+    );
+  }
   const g = gpuGroupOf(fn, scan);
   const refusals: string[] = [];
   const warnings: string[] = [];
-
-  if (!g.functions.some((f) => f.role === "display")) {
-    warnings.push(`${fn.address} is not on a display device: gpuvm binds GPUs; check the address`);
-  }
   if (!g.group)
     refusals.push(`${fn.address} has no IOMMU group: turn the IOMMU on first (gpuvm host doctor)`);
-  if (g.strangers.length) {
+
+  const { card, others } = splitGroup(fn, g.functions, scan);
+  const named = others.filter((f) => also.includes(f.address));
+  const unnamed = others.filter((f) => !also.includes(f.address));
+  if (unnamed.length) {
     refusals.push(
-      `IOMMU group ${g.group?.id} is not only this card: ${g.strangers.map(describeFunction).join(", ")} would be taken from the host too (gpuvm host doctor explains the options)`,
+      `IOMMU group ${g.group?.id} also holds ${unnamed.map(describeFunction).join(", ")}, not part of the GPU card: vfio-pci takes a group whole, so they would be taken from the host too. Name each one that may go with --also ADDRESS (gpuvm host doctor explains the other options)`,
     );
   }
-  const bootGpu = g.functions.find((f) => f.bootVga) ?? g.gpu;
-  const screen = screenOn(bootGpu, scan);
-  if (screen) {
-    const msg = `${bootGpu.address} is the boot GPU with the host's ${screen} on it: binding it blanks the host's screen`;
-    if (options.force) warnings.push(`${msg} (--force given)`);
-    else refusals.push(`${msg}; use --force to do it anyway`);
+  const groupAddresses = new Set(g.group?.members ?? g.functions.map((f) => f.address));
+  for (const a of also) {
+    if (g.functions.some((f) => f.address === a)) continue;
+    const bridge = scan.devices.find((d) => d.address === a && isBridgeRole(d.role));
+    if (bridge && groupAddresses.has(a)) {
+      refusals.push(
+        `--also ${a}: it is a bridge (${kindOf(bridge)}), which stays with the host (vfio-pci does not need the group's bridges)`,
+      );
+    } else {
+      refusals.push(`--also ${a}: not a member of IOMMU group ${g.group?.id ?? "(none)"} of ${fn.address}`);
+    }
+  }
+
+  const moving = [...card, ...named];
+  for (const f of moving) {
+    const screen = screenOn(f, scan);
+    for (const u of usesOf(f, scan, use)) {
+      // The boot GPU's console is said once, below, with the firmware framebuffer.
+      if (u.overridable && screen) continue;
+      if (u.overridable && options.force) warnings.push(`${u.message} (--force given)`);
+      else refusals.push(u.overridable ? `${u.message}; use --force to do it anyway` : u.message);
+    }
+    if (screen) {
+      const msg = `${f.address} is the boot GPU with the host's ${screen} on it: binding it blanks the host's screen`;
+      if (options.force) warnings.push(`${msg} (--force given)`);
+      else refusals.push(`${msg}; use --force to do it anyway`);
+    }
   }
   if (!scan.vfioPciLoaded) refusals.push("vfio-pci is not loaded: run modprobe vfio-pci first");
-  const unknownDriver = g.functions.filter(
+  const unknownDriver = moving.filter(
     (f) => f.unknown.includes("driver") || f.unknown.includes("device directory"),
   );
   if (unknownDriver.length) {
@@ -117,7 +179,10 @@ export function planBind(scan: HostScan, address: string, options: BindOptions =
     );
   }
 
-  const todo = g.functions.filter((f) => f.driver !== VFIO_DRIVER);
+  const todo = moving.filter((f) => f.driver !== VFIO_DRIVER);
+  for (const f of todo) {
+    for (const h of vfioHolders(f, use)) refusals.push(`${f.address} is held by a running VM: ${h}`);
+  }
   const writes: SysfsWrite[] = [];
   // Overrides first, for every function: once set, no unbind below can let the old driver re-probe one.
   for (const f of todo) {
@@ -146,13 +211,13 @@ export function planBind(scan: HostScan, address: string, options: BindOptions =
   for (const f of todo)
     record[f.address] = { originalDriver: f.driver, originalOverride: f.driverOverride, boundAt: now };
   if (todo.length === 0 && refusals.length === 0)
-    warnings.push(`group ${g.group?.id} is already on vfio-pci`);
+    warnings.push(`group ${g.group?.id} is already on vfio-pci: nothing to write`);
 
   return {
     action: "bind",
     target: fn.address,
     group: g.group?.id ?? null,
-    functions: g.functions.map((f) => ({ address: f.address, id: f.id, from: f.driver, to: VFIO_DRIVER })),
+    functions: moving.map((f) => ({ address: f.address, id: f.id, from: f.driver, to: VFIO_DRIVER })),
     writes,
     refusals,
     warnings,
@@ -161,21 +226,52 @@ export function planBind(scan: HostScan, address: string, options: BindOptions =
   };
 }
 
-/** Plans giving a group back to the drivers it had before gpuvm bound it. */
-export function planUnbind(scan: HostScan, state: BindingState, address: string): VfioPlan {
+/**
+ * Plans giving back what gpuvm bound in a group: each recorded function returns to the driver
+ * it had. A function on vfio-pci that gpuvm did not bind (bound at boot, by hand, by another
+ * tool) is left alone unless the user names it and adds --force. Nothing a VM holds is touched.
+ */
+export function planUnbind(
+  host: HostView,
+  state: BindingState,
+  address: string,
+  options: UnbindOptions = {},
+): VfioPlan {
+  const { scan, use } = host;
   const fn = findFunction(scan, address);
+  const named = new Set([fn.address, ...(options.also ?? []).map(parseAddress)]);
   const g = gpuGroupOf(fn, scan);
+  const refusals: string[] = [];
   const warnings: string[] = [];
   const writes: SysfsWrite[] = [];
   const functions: PlannedFunction[] = [];
   const forget: string[] = [];
-  const members = g.functions.filter((f) => f.driver === VFIO_DRIVER || state.bindings[f.address]);
+
+  const recorded = g.functions.filter((f) => state.bindings[f.address]);
+  const notOurs = g.functions.filter((f) => !state.bindings[f.address] && f.driver === VFIO_DRIVER);
+  const forced = notOurs.filter((f) => options.force && named.has(f.address));
+  const leftAlone = notOurs.filter((f) => !forced.includes(f));
+  if (leftAlone.length) {
+    warnings.push(
+      `${leftAlone.map((f) => f.address).join(", ")}: on vfio-pci, but gpuvm did not bind ${leftAlone.length === 1 ? "it" : "them"} (bound at boot or by hand): left as ${leftAlone.length === 1 ? "it is" : "they are"}; name the address and add --force to release it anyway`,
+    );
+  }
+  const members = [...recorded, ...forced];
+  for (const f of members) {
+    for (const h of vfioHolders(f, use))
+      refusals.push(`${f.address} is held by a running VM: ${h}; stop the VM first`);
+  }
+  if (members.length && use.vfio.unreadable > 0) {
+    refusals.push(
+      `cannot tell whether a VM holds ${members.map((f) => f.address).join(", ")}: the open files of ${use.vfio.unreadable} process(es) could not be read (run as root)`,
+    );
+  }
 
   for (const f of members) {
     const rec = state.bindings[f.address];
     if (!rec)
       warnings.push(
-        `${f.address}: gpuvm did not bind it, so its original driver is unknown; the kernel picks one`,
+        `${f.address}: released with --force; its original driver is unknown, the kernel picks one`,
       );
     // Writing a newline clears the override (an empty write would not reach the kernel).
     const override = rec?.originalOverride ?? "\n";
@@ -208,7 +304,9 @@ export function planUnbind(scan: HostScan, state: BindingState, address: string)
     if (rec) forget.push(f.address);
   }
   if (members.length === 0)
-    warnings.push(`nothing to restore: no function of ${fn.address}'s group is on vfio-pci`);
+    warnings.push(
+      `nothing to restore: gpuvm bound nothing in ${g.group ? `IOMMU group ${g.group.id}` : `${fn.address}'s card`}`,
+    );
 
   return {
     action: "unbind",
@@ -216,7 +314,7 @@ export function planUnbind(scan: HostScan, state: BindingState, address: string)
     group: g.group?.id ?? null,
     functions,
     writes,
-    refusals: [],
+    refusals,
     warnings,
     record: {},
     forget,

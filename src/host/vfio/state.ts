@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { confine } from "../confine.js";
 import { HostUserError } from "../errors.js";
 
 /** Where gpuvm remembers which driver each function had before it was bound to vfio-pci. */
@@ -24,9 +25,14 @@ export function emptyState(): BindingState {
 
 export function readState(root: string): BindingState {
   const file = path.join(root, STATE_FILE);
+  const where = confine(root, STATE_FILE);
+  if (!where.ok) {
+    if (where.missing) return emptyState();
+    throw new HostUserError(`cannot read ${file}: ${where.reason}`);
+  }
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = fs.readFileSync(where.real, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
     throw new HostUserError(`cannot read ${file}: ${(err as Error).message}`);

@@ -1,0 +1,45 @@
+import type { HostReader } from "../reader.js";
+
+/** A process with a VFIO group or device open: a running VM (QEMU), or a tool holding the GPU. */
+export interface VfioOpener {
+  pid: number;
+  /** `proc/<pid>/comm`, e.g. `qemu-kvm`; null when unreadable. */
+  comm: string | null;
+  /** `/dev/vfio/12`, or `/dev/vfio/devices/vfio0` for the per-device (iommufd) interface. */
+  path: string;
+}
+
+export interface VfioOpen {
+  openers: VfioOpener[];
+  /** Processes whose open files could not be listed (another user's, when not root). */
+  unreadable: number;
+}
+
+const VFIO_NODE = /^\/dev\/vfio\/(\d+|devices\/vfio\d+)$/;
+
+/**
+ * Every open /dev/vfio node, from the `proc/<pid>/fd` links. The links are only read, never
+ * followed: their text is the path the process opened.
+ */
+export function readVfioOpen(reader: HostReader): VfioOpen {
+  const procs = reader.listDir("proc");
+  const openers: VfioOpener[] = [];
+  let unreadable = 0;
+  for (const pid of procs.ok ? procs.value : []) {
+    if (!/^\d+$/.test(pid)) continue;
+    const fds = reader.listDir(`proc/${pid}/fd`);
+    if (!fds.ok) {
+      // A process that ended between the two reads is not a holder; anything else is unknown.
+      if (!fds.missing) unreadable += 1;
+      continue;
+    }
+    for (const fd of fds.value) {
+      const target = reader.readLink(`proc/${pid}/fd/${fd}`);
+      if (!target.ok || !VFIO_NODE.test(target.value)) continue;
+      if (openers.some((o) => o.pid === Number(pid) && o.path === target.value)) continue;
+      const comm = reader.readText(`proc/${pid}/comm`);
+      openers.push({ pid: Number(pid), comm: comm.ok ? comm.value.trim() : null, path: target.value });
+    }
+  }
+  return { openers, unreadable };
+}
