@@ -1,5 +1,7 @@
 // The commented lab file `gpuvm init` writes: valid as it stands, every line explained.
 export const STARTER_LAB = `# yaml-language-server: $schema=./gpuvm.schema.json
+# (the schema editors check this file against: \`gpuvm init\` writes gpuvm.schema.json beside it;
+# \`gpuvm schema > gpuvm.schema.json\` writes it again after an upgrade.)
 # A gpuvm lab: one host with a GPU, and a VM that runs with the GPU (live) or without it (maintenance).
 # Check it with \`gpuvm validate -f lab.yaml\`, see the objects with \`gpuvm render -f lab.yaml\`.
 apiVersion: gpuvm/v1alpha1
