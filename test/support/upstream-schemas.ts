@@ -1,5 +1,6 @@
-// Validates rendered objects against the upstream API schemas kept beside the repository
-// (../shared/schemas: KubeVirt and CDI swagger, the CRDs of Multus, Harvester and CAPK).
+// Validates rendered objects against the upstream API schemas: KubeVirt's and CDI's definitions,
+// the CRDs of Multus, Harvester and CAPK (test/schemas/locate.ts says where they come from: a copy
+// of upstream's files, or the pinned Go modules and committed fixtures `bash test/prepare` lays out).
 // Unknown fields are errors: every object schema is closed unless upstream keeps unknown fields.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -7,16 +8,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
+import { type SchemaSource, SchemasNotPrepared, schemaFile, schemaSource } from "../schemas/locate.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
-export function schemasDir(): string {
-  const dir = process.env.GPUVM_SCHEMAS_DIR ?? resolve(repoRoot, "../shared/schemas");
-  if (!existsSync(dir)) {
-    throw new Error(`upstream schemas not found at ${dir}: check out shared/ beside the repository`);
-  }
-  return dir;
-}
 
 type Json = Record<string, unknown>;
 
@@ -28,11 +22,17 @@ export function kubernetesSwaggerPath(): string {
   const goMod = readFileSync(resolve(repoRoot, "test/cluster/apiserver/go.mod"), "utf8");
   const version = /^\s*k8s\.io\/kubernetes (v\S+)/m.exec(goMod)?.[1];
   if (!version) throw new Error("test/cluster/apiserver/go.mod pins no k8s.io/kubernetes version");
-  const cache =
-    process.env.GOMODCACHE || execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim();
+  let cache = process.env.GOMODCACHE;
+  try {
+    cache ||= execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim();
+  } catch {
+    throw new SchemasNotPrepared(
+      "Go is not installed: `bash test/prepare` needs it to download k8s.io/kubernetes",
+    );
+  }
   const path = join(cache, `k8s.io/kubernetes@${version}`, "api/openapi-spec/swagger.json");
   if (!existsSync(path)) {
-    throw new Error(
+    throw new SchemasNotPrepared(
       `Kubernetes OpenAPI not found at ${path}: run \`bash test/prepare\` to download the module`,
     );
   }
@@ -118,11 +118,10 @@ export class UpstreamSchemas {
   private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(dir = schemasDir()) {
-    const kubevirt = JSON.parse(readFileSync(join(dir, "kubevirt/swagger.json"), "utf8")) as Json;
-    const cdi = JSON.parse(
-      readFileSync(join(dir, "containerized-data-importer/swagger.json"), "utf8"),
-    ) as Json;
+  constructor(readonly source: SchemaSource = schemaSource()) {
+    const file = (name: Parameters<typeof schemaFile>[0]): string => schemaFile(name, source) as string;
+    const kubevirt = JSON.parse(readFileSync(file("kubevirt/swagger.json"), "utf8")) as Json;
+    const cdi = JSON.parse(readFileSync(file("containerized-data-importer/swagger.json"), "utf8")) as Json;
     this.ajv.addSchema({ $id: "kubevirt.json", definitions: closeObjects(kubevirt.definitions) });
     this.ajv.addSchema({ $id: "cdi.json", definitions: closeObjects(cdi.definitions) });
 
@@ -146,22 +145,21 @@ export class UpstreamSchemas {
     }
 
     const crds = [
-      ...crdSchemas(join(dir, "network-attachment-definition-client/networks-crd.yaml")),
-      ...crdSchemas(join(dir, "harvester-pcidevices/crds.yaml"), true),
+      ...crdSchemas(file("network-attachment-definition-client/networks-crd.yaml")),
+      ...crdSchemas(file("harvester-pcidevices/crds.yaml"), true),
       ...crdSchemas(
-        join(
-          dir,
-          "cluster-api-provider-kubevirt/infrastructure.cluster.x-k8s.io_kubevirtmachinetemplates.yaml",
-        ),
+        file("cluster-api-provider-kubevirt/infrastructure.cluster.x-k8s.io_kubevirtmachinetemplates.yaml"),
       ),
       ...crdSchemas(
-        join(dir, "cluster-api-provider-kubevirt/infrastructure.cluster.x-k8s.io_kubevirtmachines.yaml"),
+        file("cluster-api-provider-kubevirt/infrastructure.cluster.x-k8s.io_kubevirtmachines.yaml"),
       ),
     ];
     for (const crd of crds)
       this.add(`${crd.group}/${crd.version}`, crd.kind, closeObjects(crd.schema) as Json);
-    // The KubeVirt CR's own CRD (kv-resource.yaml) is a second, independent check of KubeVirt objects.
-    for (const crd of crdSchemas(join(dir, "kubevirt/kv-resource.yaml"))) {
+    // The KubeVirt CR's own CRD (kv-resource.yaml), where the folder has it, is a second check of
+    // KubeVirt objects; no published Go module carries it, so the prepared schemas go without.
+    const kvResource = schemaFile("kubevirt/kv-resource.yaml", source);
+    for (const crd of kvResource ? crdSchemas(kvResource) : []) {
       this.add(`${crd.group}/${crd.version}`, `${crd.kind}#crd`, closeObjects(crd.schema) as Json);
     }
   }

@@ -1,7 +1,9 @@
 /**
  * Generates the CustomResourceDefinitions that gpuvm's integration tests install
- * into the test API server, from the upstream schema files in ../shared/schemas
- * (relative to the repository root; override with GPUVM_SCHEMAS_DIR).
+ * into the test API server, from the upstream schema files that
+ * test/schemas/locate.ts finds: GPUVM_SCHEMAS_DIR or ../shared/schemas (copies of
+ * upstream's files) where there is one, else the Go modules pinned in test/schemas
+ * (prepared by `bash test/prepare`) and the fixtures in test/fixtures/upstream.
  *
  * Test code only. Run by hand with `npx tsx test/cluster/crds/generate.ts [outDir]`
  * (writes one YAML file per CRD) or import `generateCrds()`.
@@ -9,23 +11,18 @@
  * Sources:
  * - KubeVirt VirtualMachine / VirtualMachineInstance: kubevirt/swagger.json
  *   (v1.VirtualMachine, v1.VirtualMachineInstance) with every $ref inlined.
- * - KubeVirt KubeVirt: kubevirt/kv-resource.yaml (an upstream-generated CRD, used as is).
+ * - KubeVirt KubeVirt: kubevirt/kv-resource.yaml (an upstream-generated CRD, used as is)
+ *   where the folder has it; else built from swagger.json's v1.KubeVirt like the VM.
  * - CDI DataVolume, CDI, CDIConfig: containerized-data-importer/swagger.json.
  * - Multus NetworkAttachmentDefinition: network-attachment-definition-client/networks-crd.yaml.
  * - Harvester PCIDevice, PCIDeviceClaim: harvester-pcidevices/crds.yaml (Helm template lines stripped).
  * - CAPK KubevirtMachineTemplate: cluster-api-provider-kubevirt/..._kubevirtmachinetemplates.yaml.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments, stringify } from "yaml";
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-
-/** Folder holding the upstream schema files. */
-export function schemasDir(): string {
-  return process.env.GPUVM_SCHEMAS_DIR ?? resolve(repoRoot, "../shared/schemas");
-}
+import { type SchemaFile, schemaFile, schemaSource } from "../../schemas/locate.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Schema = { [k: string]: Json };
@@ -61,6 +58,7 @@ const PRESERVE_UNKNOWN: Record<string, string[]> = {
     "spec.template.spec.domain.clock",
   ],
   VirtualMachineInstance: ["spec.domain.clock"],
+  KubeVirt: [],
   DataVolume: [],
   CDI: [],
   CDIConfig: [],
@@ -182,12 +180,12 @@ class Inliner {
   }
 }
 
-function readJson(rel: string): { definitions: Record<string, Schema> } {
-  return JSON.parse(readFileSync(join(schemasDir(), rel), "utf8"));
+function readJson(path: string): { definitions: Record<string, Schema> } {
+  return JSON.parse(readFileSync(path, "utf8"));
 }
 
-function readYamlDocs(rel: string, transform?: (text: string) => string): Schema[] {
-  let text = readFileSync(join(schemasDir(), rel), "utf8");
+function readYamlDocs(path: string, transform?: (text: string) => string): Schema[] {
+  let text = readFileSync(path, "utf8");
   if (transform) text = transform(text);
   return parseAllDocuments(text)
     .map((d) => d.toJSON() as Schema | null)
@@ -244,8 +242,10 @@ function asCrd(doc: Schema): Crd {
 
 /** Returns every CRD gpuvm's integration tests install. */
 export function generateCrds(): Crd[] {
-  const kv = readJson("kubevirt/swagger.json").definitions;
-  const cdi = readJson("containerized-data-importer/swagger.json").definitions;
+  const source = schemaSource();
+  const file = (name: SchemaFile): string => schemaFile(name, source) as string;
+  const kv = readJson(file("kubevirt/swagger.json")).definitions;
+  const cdi = readJson(file("containerized-data-importer/swagger.json")).definitions;
   const age: Schema = { jsonPath: ".metadata.creationTimestamp", name: "Age", type: "date" };
   const crds: Crd[] = [];
 
@@ -297,8 +297,33 @@ export function generateCrds(): Crd[] {
     }),
   );
 
-  for (const doc of readYamlDocs("kubevirt/kv-resource.yaml")) {
-    if (doc.kind === "CustomResourceDefinition") crds.push(asCrd(doc));
+  const kvResource = schemaFile("kubevirt/kv-resource.yaml", source);
+  if (kvResource) {
+    for (const doc of readYamlDocs(kvResource)) {
+      if (doc.kind === "CustomResourceDefinition") crds.push(asCrd(doc));
+    }
+  } else {
+    // No published module carries kv-resource.yaml: the same names, status subresource and
+    // columns, with the schema from the v1.KubeVirt definition virt-operator's CRD is made of.
+    crds.push(
+      crdFromSwagger({
+        defs: kv,
+        definition: "v1.KubeVirt",
+        group: "kubevirt.io",
+        version: "v1",
+        scope: "Namespaced",
+        names: {
+          kind: "KubeVirt",
+          plural: "kubevirts",
+          singular: "kubevirt",
+          shortNames: ["kv", "kvs"],
+          categories: ["all"],
+        },
+        status: true,
+        labels: { "operator.kubevirt.io": "" },
+        printerColumns: [age, { jsonPath: ".status.phase", name: "Phase", type: "string" }],
+      }),
+    );
   }
 
   crds.push(
@@ -343,13 +368,13 @@ export function generateCrds(): Crd[] {
     }),
   );
 
-  for (const doc of readYamlDocs("network-attachment-definition-client/networks-crd.yaml")) {
+  for (const doc of readYamlDocs(file("network-attachment-definition-client/networks-crd.yaml"))) {
     if (doc.kind === "CustomResourceDefinition") crds.push(asCrd(doc));
   }
 
   // The Harvester file is a Helm template: keep the apiextensions v1 branch
   // (between the `{{- if ... "apiextensions.k8s.io/v1" -}}` and `{{- else -}}`).
-  const harvester = readYamlDocs("harvester-pcidevices/crds.yaml", (text) => {
+  const harvester = readYamlDocs(file("harvester-pcidevices/crds.yaml"), (text) => {
     const lines = text.split("\n");
     const elseAt = lines.findIndex((l) => /^\{\{-?\s*else\s*-?\}\}/.test(l.trim()));
     return lines
@@ -365,7 +390,7 @@ export function generateCrds(): Crd[] {
   }
 
   for (const doc of readYamlDocs(
-    "cluster-api-provider-kubevirt/infrastructure.cluster.x-k8s.io_kubevirtmachinetemplates.yaml",
+    file("cluster-api-provider-kubevirt/infrastructure.cluster.x-k8s.io_kubevirtmachinetemplates.yaml"),
   )) {
     if (doc.kind === "CustomResourceDefinition") crds.push(asCrd(doc));
   }
