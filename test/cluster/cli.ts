@@ -7,7 +7,13 @@ import { startCluster } from "./harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "./sim/aggregated.js";
 import { startSimulator } from "./sim/index.js";
 
-const cluster = await startCluster({ log: (line) => process.stderr.write(`${line}\n`) });
+const cluster = await startCluster({ log: (line) => process.stderr.write(`${line}\n`) }).catch(
+  (e: unknown) => {
+    // up's own log lines (above) say what failed; a stack trace into the harness adds nothing.
+    process.stderr.write(`[cluster] ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);
 const kc = cluster.kubeConfig("admin");
 const sim = await startSimulator(kc, { log: (msg) => process.stderr.write(`${msg}\n`) });
 let agg: AggregatedApis | undefined;
