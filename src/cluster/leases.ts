@@ -1,47 +1,92 @@
-// Exclusive claims, one coordination.k8s.io/v1 Lease each: one per GPU (held by the running VM object
-// that passes it) and one per VM (held by its running mode). Creating a Lease is atomic, so of two
-// starts racing for one claim exactly one creates it; the other gets 409 and names the holder.
-// A lease whose holder is not running is taken over with an update guarded by resourceVersion.
+// Exclusive claims, one coordination.k8s.io/v1 Lease each: one per physical GPU, held by the running VM
+// that passes it, and one per lab VM, held by its running mode.
+//
+// A GPU is one thing on one host whichever lab or namespace names it, so its lease lives in one namespace
+// per cluster (LOCK_NAMESPACE), named by a hash of the host and the GPU's PCI slot; the readable parts are
+// annotations. The holder is "<namespace>/<VirtualMachine>", so holders in two namespaces never mix.
+//
+// Creating a Lease is atomic: of two starts racing for one claim exactly one creates it. Every later
+// write is guarded by resourceVersion. A claim is free again when its holder does not run:
+//   - confirmed (the holder set itself to run after taking the lease): free as soon as the holder's VM
+//     is not running;
+//   - not yet confirmed (the holder took it and has not started its VM yet, or crashed in between): free
+//     once this machine has seen the lease unchanged for its whole duration (stale.ts) and the holder
+//     still does not run. No clock of another machine is read.
+import { createHash } from "node:crypto";
 import type { Gpu } from "../model/lab.js";
-import { LABEL_LAB, LABEL_MANAGED_BY, MANAGER } from "../render/labels.js";
+import { LABEL_MANAGED_BY, LOCK_NAMESPACE, MANAGER } from "../render/labels.js";
 import type { KubeClient, KubeObjectJson } from "./client.js";
 import { ClusterError } from "./errors.js";
+import { observeUnchanged } from "./stale.js";
+
+export { LOCK_NAMESPACE };
 
 /**
- * Seconds a fresh lease is protected even when its holder does not run yet: the holder takes the lease
- * first and sets runStrategy next, and a takeover in between would give the GPU to two VMs.
+ * Seconds an unconfirmed lease is protected although its holder does not run yet: the holder takes the
+ * lease first and sets runStrategy next, and a takeover in between would give the GPU to two VMs.
  */
 export const START_GRACE_SECONDS = 30;
 
+export const GPU_HOST_ANNOTATION = "gpuvm.io/gpu-host";
+export const GPU_ADDRESS_ANNOTATION = "gpuvm.io/gpu-address";
+/** Set by the holder once its VM is set to run. */
+export const CONFIRMED_ANNOTATION = "gpuvm.io/confirmed";
+
 export interface Claim {
+  namespace: string;
   /** Lease name. */
   name: string;
   /** What the lease guards, for messages ("GPU rtx3080 on tower1", "VM gaming"). */
   what: string;
+  /** Readable identity of what is guarded, on the lease for kubectl users. */
+  annotations: Record<string, string>;
 }
 
-/** Lowercase DNS-1123 label text: other characters become "-". */
-function dnsPart(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/^-+|-+$/g, "");
+/** The PCI slot that names a GPU: its lowest function address (all functions share the slot). */
+export function gpuAddress(gpu: Pick<Gpu, "functions">): string {
+  const addresses = gpu.functions.map((fn) => fn.address).sort();
+  return addresses[0] ?? "";
 }
 
-export function gpuLeaseName(gpu: Pick<Gpu, "host" | "key">): string {
-  return `gpuvm-gpu-${dnsPart(gpu.host)}-${dnsPart(gpu.key)}`.slice(0, 253);
+/**
+ * "gpuvm-gpu-" and 40 hex digits of SHA-256 over the JSON pair [host, address]: JSON keeps the pair
+ * unambiguous, so two GPUs share a name only if they share host and slot (tower-1/gpu and tower/1-gpu
+ * do not).
+ */
+export function gpuLeaseName(gpu: Pick<Gpu, "host" | "functions">): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify([gpu.host, gpuAddress(gpu)]))
+    .digest("hex");
+  return `gpuvm-gpu-${digest.slice(0, 40)}`;
 }
 
+/** VM names are DNS labels, so the prefix alone keeps this injective within the lab's namespace. */
 export function vmLeaseName(vm: string): string {
-  return `gpuvm-vm-${dnsPart(vm)}`.slice(0, 253);
+  return `gpuvm-vm-${vm}`;
 }
 
-export function gpuClaim(gpu: Pick<Gpu, "host" | "key">): Claim {
-  return { name: gpuLeaseName(gpu), what: `GPU ${gpu.key} on ${gpu.host}` };
+export function gpuClaim(gpu: Pick<Gpu, "host" | "key" | "functions">): Claim {
+  return {
+    namespace: LOCK_NAMESPACE,
+    name: gpuLeaseName(gpu),
+    what: `GPU ${gpu.key} on ${gpu.host}`,
+    annotations: { [GPU_HOST_ANNOTATION]: gpu.host, [GPU_ADDRESS_ANNOTATION]: gpuAddress(gpu) },
+  };
 }
 
-export function vmClaim(vm: string): Claim {
-  return { name: vmLeaseName(vm), what: `VM ${vm}` };
+export function vmClaim(namespace: string, vm: string): Claim {
+  return { namespace, name: vmLeaseName(vm), what: `VM ${vm}`, annotations: {} };
+}
+
+/** "<namespace>/<VirtualMachine>": who holds a claim. */
+export function holderId(namespace: string, objectName: string): string {
+  return `${namespace}/${objectName}`;
+}
+
+export function parseHolder(holder: string): { namespace: string; name: string } | undefined {
+  const [namespace, name, ...rest] = holder.split("/");
+  if (!namespace || !name || rest.length > 0) return undefined;
+  return { namespace, name };
 }
 
 export interface Lease extends KubeObjectJson {
@@ -58,20 +103,45 @@ export function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
-function leaseObject(claim: Claim, namespace: string, labName: string, holder: string, now: Date): Lease {
+function leaseRef(claim: Claim) {
+  return {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    namespace: claim.namespace,
+    name: claim.name,
+  };
+}
+
+function leaseObject(claim: Claim, holder: string, durationSeconds: number): Lease {
+  const now = microTime(new Date());
   return {
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
     metadata: {
       name: claim.name,
-      namespace,
-      labels: { [LABEL_MANAGED_BY]: MANAGER, [LABEL_LAB]: labName },
+      namespace: claim.namespace,
+      labels: { [LABEL_MANAGED_BY]: MANAGER },
+      ...(Object.keys(claim.annotations).length > 0 ? { annotations: claim.annotations } : {}),
     },
+    // The times are for people reading the lease; gpuvm itself never compares them with its own clock.
+    spec: { holderIdentity: holder, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now },
+  };
+}
+
+/** The same lease given to `holder`, not yet confirmed. */
+function handedTo(lease: Lease, holder: string, durationSeconds: number): Lease {
+  const now = microTime(new Date());
+  const annotations = { ...(lease.metadata.annotations ?? {}) };
+  delete annotations[CONFIRMED_ANNOTATION];
+  return {
+    ...lease,
+    metadata: { ...lease.metadata, annotations },
     spec: {
+      ...lease.spec,
       holderIdentity: holder,
-      leaseDurationSeconds: START_GRACE_SECONDS,
-      acquireTime: microTime(now),
-      renewTime: microTime(now),
+      leaseDurationSeconds: durationSeconds,
+      acquireTime: now,
+      renewTime: now,
     },
   };
 }
@@ -80,70 +150,110 @@ export type AcquireResult = { ok: true } | { ok: false; holder: string; claim: C
 
 export interface ClaimContext {
   client: KubeClient;
-  namespace: string;
-  labName: string;
-  /** Whether the VM object named by a lease's holder is running (its VMI exists or it is set to run). */
+  /**
+   * Whether the VM a holder names runs (set to run, or its instance still exists). A holder this user
+   * may not read counts as running: gpuvm cannot tell, so it does not take the GPU.
+   */
   isRunning(holder: string): Promise<boolean>;
-  now?: () => Date;
+  /** Said while waiting for an unconfirmed lease to go stale. */
+  report?: (line: string) => void;
 }
 
-function leaseAgeSeconds(lease: Lease, now: Date): number {
-  const stamp = lease.spec.renewTime ?? lease.spec.acquireTime;
-  if (!stamp) return Number.POSITIVE_INFINITY;
-  return (now.getTime() - Date.parse(stamp)) / 1000;
+const isConflict = (error: unknown) => error instanceof ClusterError && (error.conflict || error.notFound);
+
+/** Creates LOCK_NAMESPACE when the first GPU lease of the cluster finds it missing. */
+async function ensureNamespace(client: KubeClient, namespace: string): Promise<void> {
+  try {
+    await client.create({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: namespace, labels: { [LABEL_MANAGED_BY]: MANAGER } },
+    });
+  } catch (error) {
+    if (!(error instanceof ClusterError && error.conflict)) throw error;
+  }
+}
+
+async function createLease(ctx: ClaimContext, lease: Lease): Promise<"created" | "exists"> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ctx.client.create(lease);
+      return "created";
+    } catch (error) {
+      if (!(error instanceof ClusterError)) throw error;
+      if (error.conflict) return "exists";
+      if (error.notFound && attempt === 0 && lease.metadata.namespace === LOCK_NAMESPACE) {
+        await ensureNamespace(ctx.client, LOCK_NAMESPACE);
+        continue;
+      }
+      throw error;
+    }
+  }
 }
 
 /** Takes one claim for `holder`, or reports who holds it. */
 export async function acquire(ctx: ClaimContext, claim: Claim, holder: string): Promise<AcquireResult> {
-  const now = ctx.now ?? (() => new Date());
-  const ref = {
-    apiVersion: "coordination.k8s.io/v1",
-    kind: "Lease",
-    namespace: ctx.namespace,
-    name: claim.name,
-  };
+  const grace = START_GRACE_SECONDS;
+  const ref = leaseRef(claim);
   for (;;) {
-    try {
-      await ctx.client.create(leaseObject(claim, ctx.namespace, ctx.labName, holder, now()));
-      return { ok: true };
-    } catch (error) {
-      if (!(error instanceof ClusterError && error.conflict)) throw error;
-    }
-    const lease = await ctx.client.get<Lease>(ref);
+    if ((await createLease(ctx, leaseObject(claim, holder, grace))) === "created") return { ok: true };
+    let lease = await ctx.client.get<Lease>(ref);
     if (!lease) continue; // released in between: try to create again
     const current = lease.spec.holderIdentity ?? "";
-    if (current === holder) return { ok: true };
-    const stale =
-      current === "" ||
-      (leaseAgeSeconds(lease, now()) > (lease.spec.leaseDurationSeconds ?? START_GRACE_SECONDS) &&
-        !(await ctx.isRunning(current)));
-    if (!stale) return { ok: false, holder: current, claim, lease };
-    const time = microTime(now());
+    // Our own (a start run again): rewriting it moves its resourceVersion, so a takeover judged on the
+    // old one fails.
+    if (current !== "" && current !== holder) {
+      if (await ctx.isRunning(current)) return { ok: false, holder: current, claim, lease };
+      if (lease.metadata.annotations?.[CONFIRMED_ANNOTATION] !== "true") {
+        const seconds = lease.spec.leaseDurationSeconds ?? grace;
+        ctx.report?.(`${claim.what}: ${current} took it and does not run yet; waiting up to ${seconds}s\n`);
+        const seen = await observeUnchanged(() => ctx.client.get<Lease>(ref), lease, seconds * 1000);
+        if (!seen.unchanged) continue; // the holder wrote (confirmed, released): judge afresh
+        if (await ctx.isRunning(current)) return { ok: false, holder: current, claim, lease };
+      }
+    }
     try {
-      await ctx.client.replace({
-        ...lease,
-        spec: { ...lease.spec, holderIdentity: holder, acquireTime: time, renewTime: time },
-      });
+      lease = await ctx.client.replace<Lease>(handedTo(lease, holder, grace));
       return { ok: true };
     } catch (error) {
-      // 409: someone else took it over first; look again at who holds it now.
-      if (!(error instanceof ClusterError && (error.conflict || error.notFound))) throw error;
+      // Someone else wrote it first; look again at who holds it now.
+      if (!isConflict(error)) throw error;
+    }
+  }
+}
+
+/**
+ * Marks the claim as taken for good once the holder is set to run. False when the holder lost it in
+ * between (another start judged it stale): the caller must stop again.
+ */
+export async function confirm(client: KubeClient, claim: Claim, holder: string): Promise<boolean> {
+  for (;;) {
+    const lease = await client.get<Lease>(leaseRef(claim));
+    if (!lease || lease.spec.holderIdentity !== holder) return false;
+    if (lease.metadata.annotations?.[CONFIRMED_ANNOTATION] === "true") return true;
+    try {
+      await client.replace({
+        ...lease,
+        metadata: {
+          ...lease.metadata,
+          annotations: { ...(lease.metadata.annotations ?? {}), [CONFIRMED_ANNOTATION]: "true" },
+        },
+        spec: { ...lease.spec, renewTime: microTime(new Date()) },
+      });
+      return true;
+    } catch (error) {
+      if (!isConflict(error)) throw error;
     }
   }
 }
 
 /** Releases a claim if `holder` holds it (someone else's lease is left alone). */
-export async function release(ctx: Pick<ClaimContext, "client" | "namespace">, claim: Claim, holder: string) {
-  const ref = {
-    apiVersion: "coordination.k8s.io/v1",
-    kind: "Lease",
-    namespace: ctx.namespace,
-    name: claim.name,
-  };
-  const lease = await ctx.client.get<Lease>(ref);
+export async function release(client: KubeClient, claim: Claim, holder: string): Promise<boolean> {
+  const ref = leaseRef(claim);
+  const lease = await client.get<Lease>(ref);
   if (!lease || lease.spec.holderIdentity !== holder) return false;
   try {
-    return await ctx.client.delete(ref, { resourceVersion: lease.metadata.resourceVersion as string });
+    return await client.delete(ref, { resourceVersion: lease.metadata.resourceVersion as string });
   } catch (error) {
     if (error instanceof ClusterError && error.conflict) return false;
     throw error;
@@ -151,16 +261,7 @@ export async function release(ctx: Pick<ClaimContext, "client" | "namespace">, c
 }
 
 /** Who holds a claim now (undefined: nobody). */
-export async function holderOf(
-  client: KubeClient,
-  namespace: string,
-  claim: Claim,
-): Promise<string | undefined> {
-  const lease = await client.get<Lease>({
-    apiVersion: "coordination.k8s.io/v1",
-    kind: "Lease",
-    namespace,
-    name: claim.name,
-  });
+export async function holderOf(client: KubeClient, claim: Claim): Promise<string | undefined> {
+  const lease = await client.get<Lease>(leaseRef(claim));
   return lease?.spec.holderIdentity || undefined;
 }

@@ -3,8 +3,19 @@
 // VirtualMachine spec.runStrategy (Always / Halted) with a merge patch.
 import type { Lab, Mode, ModeName, Vm } from "../model/lab.js";
 import { type KubeClient, LIFECYCLE_MANAGER } from "./client.js";
+import { ClusterError } from "./errors.js";
 import { explain } from "./explain.js";
-import { acquire, type Claim, type ClaimContext, gpuClaim, release, vmClaim } from "./leases.js";
+import {
+  acquire,
+  type Claim,
+  type ClaimContext,
+  confirm,
+  gpuClaim,
+  holderId,
+  parseHolder,
+  release,
+  vmClaim,
+} from "./leases.js";
 import {
   isActive,
   type ModeState,
@@ -62,16 +73,32 @@ function ns(ctx: LifecycleContext): string {
   return ctx.lab.cluster.namespace;
 }
 
-export function claimsOf(vm: Vm, mode: Mode): Claim[] {
-  return [vmClaim(vm.name), ...mode.gpus.map((gpu) => gpuClaim(gpu))];
+export function claimsOf(namespace: string, vm: Vm, mode: Mode): Claim[] {
+  return [vmClaim(namespace, vm.name), ...mode.gpus.map((gpu) => gpuClaim(gpu))];
+}
+
+/** The claims' holder: the mode's VirtualMachine, namespace included (GPU leases are cluster-wide). */
+function holderOf(ctx: LifecycleContext, mode: Mode): string {
+  return holderId(ns(ctx), mode.objectName);
+}
+
+/** Whether a holder's VM runs; one this user may not read counts as running (gpuvm cannot tell). */
+async function holderRuns(client: KubeClient, holder: string): Promise<boolean> {
+  const parsed = parseHolder(holder);
+  if (!parsed) return false; // not a holder gpuvm writes: nothing of gpuvm's runs under it
+  try {
+    return isActive(await readMode(client, parsed.namespace, parsed.name));
+  } catch (error) {
+    if (error instanceof ClusterError && error.forbidden) return true;
+    throw error;
+  }
 }
 
 function claimContext(ctx: LifecycleContext): ClaimContext {
   return {
     client: ctx.client,
-    namespace: ns(ctx),
-    labName: ctx.lab.name,
-    isRunning: async (holder) => isActive(await readMode(ctx.client, ns(ctx), holder)),
+    isRunning: (holder) => holderRuns(ctx.client, holder),
+    report: ctx.report,
   };
 }
 
@@ -87,33 +114,53 @@ async function setRunStrategy(ctx: LifecycleContext, objectName: string, strateg
   );
 }
 
-function holderHint(holder: string, lab: Lab): string {
-  const owner = lab.vms.find((vm) => vm.modes.some((mode) => mode.objectName === holder));
-  return owner ? `gpuvm stop ${owner.name}` : `stop ${holder}`;
+/** How to stop a holder: gpuvm's own command when it is this lab's, else virtctl in its namespace. */
+function holderHint(holder: string, ctx: LifecycleContext): string {
+  const parsed = parseHolder(holder);
+  if (!parsed) return `it is not a VM gpuvm started; delete the lease if nothing uses the GPU`;
+  const owner =
+    parsed.namespace === ns(ctx)
+      ? ctx.lab.vms.find((vm) => vm.modes.some((mode) => mode.objectName === parsed.name))
+      : undefined;
+  return owner ? `gpuvm stop ${owner.name}` : `virtctl stop ${parsed.name} -n ${parsed.namespace}`;
 }
 
 /** Takes every claim of the mode, or none: on a refusal the claims taken so far are given back. */
 async function takeClaims(ctx: LifecycleContext, vm: Vm, mode: Mode): Promise<void> {
-  const claims = claimsOf(vm, mode);
+  const holder = holderOf(ctx, mode);
   const taken: Claim[] = [];
-  for (const claim of claims) {
-    const result = await acquire(claimContext(ctx), claim, mode.objectName);
+  for (const claim of claimsOf(ns(ctx), vm, mode)) {
+    const result = await acquire(claimContext(ctx), claim, holder);
     if (result.ok) {
       taken.push(claim);
       continue;
     }
-    for (const mine of taken)
-      await release({ client: ctx.client, namespace: ns(ctx) }, mine, mode.objectName);
+    for (const mine of taken) await release(ctx.client, mine, holder);
     throw new LifecycleError(
-      `${result.claim.what} is held by ${result.holder}; stop it first: ${holderHint(result.holder, ctx.lab)}`,
+      `${result.claim.what} is held by ${result.holder}; stop it first: ${holderHint(result.holder, ctx)}`,
+    );
+  }
+}
+
+/**
+ * After the mode is set to run: marks its claims confirmed. A claim lost in between (this start took
+ * longer than the grace and another judged it stale) stops the mode again rather than share the GPU.
+ */
+async function confirmClaims(ctx: LifecycleContext, vm: Vm, mode: Mode): Promise<void> {
+  const holder = holderOf(ctx, mode);
+  for (const claim of claimsOf(ns(ctx), vm, mode)) {
+    if (await confirm(ctx.client, claim, holder)) continue;
+    await setRunStrategy(ctx, mode.objectName, "Halted");
+    await giveBackClaims(ctx, vm, mode);
+    throw new LifecycleError(
+      `${claim.what} was taken over while ${mode.objectName} was starting; ${mode.objectName} is stopped again. Run the start again`,
     );
   }
 }
 
 async function giveBackClaims(ctx: LifecycleContext, vm: Vm, mode: Mode): Promise<void> {
-  for (const claim of claimsOf(vm, mode)) {
-    await release({ client: ctx.client, namespace: ns(ctx) }, claim, mode.objectName);
-  }
+  const holder = holderOf(ctx, mode);
+  for (const claim of claimsOf(ns(ctx), vm, mode)) await release(ctx.client, claim, holder);
 }
 
 export interface StartOptions {
@@ -141,6 +188,7 @@ export async function start(ctx: LifecycleContext, vm: Vm, mode: Mode, options: 
     await setRunStrategy(ctx, mode.objectName, "Always");
     ctx.report(`${mode.objectName}: starting\n`);
   }
+  await confirmClaims(ctx, vm, mode);
   if (options.wait) await waitRunning(ctx, mode.objectName);
 }
 

@@ -1,7 +1,7 @@
 // gpuvm status: one row per VM of the lab (or per mode with -o wide), from the VMs, VMIs and GPU leases.
 import type { Lab, Vm } from "../model/lab.js";
 import type { KubeClient } from "./client.js";
-import { gpuClaim, holderOf } from "./leases.js";
+import { gpuClaim, holderId, holderOf } from "./leases.js";
 import { ipOf, isActive, type ModeState, phaseOf, readMode, runStrategy, sinceOf } from "./vm-state.js";
 
 export interface StatusRow {
@@ -55,10 +55,9 @@ export async function collectStatus(
       const gpus: string[] = [];
       if (entry.active) {
         for (const gpu of entry.mode?.gpus ?? []) {
-          const holder = await holderOf(client, namespace, gpuClaim(gpu));
-          gpus.push(
-            holder === entry.state.objectName ? gpu.key : `${gpu.key}(held by ${holder ?? "nobody"})`,
-          );
+          const holder = await holderOf(client, gpuClaim(gpu));
+          const mine = holder === holderId(namespace, entry.state.objectName);
+          gpus.push(mine ? gpu.key : `${gpu.key}(held by ${holder ?? "nobody"})`);
         }
       }
       rows.push(row(vm, entry.state, entry.active, gpus));

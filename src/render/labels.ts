@@ -12,6 +12,9 @@ export const LABEL_MODE = "gpuvm.io/mode";
 export const LABEL_DISK = "gpuvm.io/disk";
 export const MANAGER = "gpuvm";
 
+/** The one namespace per cluster that holds the GPU leases of every lab (a GPU is one physical thing). */
+export const LOCK_NAMESPACE = "gpuvm-locks";
+
 /** Kubernetes caps label values at 63 characters. */
 const LABEL_VALUE_MAX = 63;
 

@@ -4,11 +4,14 @@
 //   get/list     plan, status, doctor and prune read objects; list finds prune candidates
 //   create+patch apply is a server-side apply (PATCH), which creates objects that do not exist yet
 //   delete       apply --prune (never for volumes, namespaces or the KubeVirt/CDI CRs)
-//   update       the GPU leases are taken over with a resourceVersion-guarded PUT
+//   update       the leases are renewed, confirmed and taken over with resourceVersion-guarded PUTs
 //   watch        wait, start --wait, stop and switch watch VirtualMachineInstances
+// The GPU leases of every lab live in one namespace (LOCK_NAMESPACE): a third object, a Role there that
+// allows leases and nothing else, shared by every lab (one name, no lab labels), with its namespace.
+import type { Namespace } from "kubernetes-types/core/v1.js";
 import type { ClusterRole, PolicyRule, Role } from "kubernetes-types/rbac/v1.js";
 import type { Lab } from "../model/lab.js";
-import { labLabels } from "./labels.js";
+import { LABEL_MANAGED_BY, LOCK_NAMESPACE, labLabels, MANAGER } from "./labels.js";
 
 export function rbacName(lab: Lab): string {
   return `gpuvm-${lab.name}`;
@@ -50,8 +53,16 @@ const NAMESPACE_RULES: PolicyRule[] = [
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update", "delete"] },
 ];
 
-export function renderRbac(lab: Lab): [ClusterRole, Role] {
+/** The Role every gpuvm user is bound to in LOCK_NAMESPACE. */
+export const LOCK_ROLE = "gpuvm-gpu-locks";
+
+const LOCK_RULES: PolicyRule[] = [
+  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update", "delete"] },
+];
+
+export function renderRbac(lab: Lab): [ClusterRole, Role, Namespace, Role] {
   const metadata = { name: rbacName(lab), labels: labLabels(lab) };
+  const shared = { labels: { [LABEL_MANAGED_BY]: MANAGER } };
   return [
     { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata, rules: CLUSTER_RULES },
     {
@@ -59,6 +70,13 @@ export function renderRbac(lab: Lab): [ClusterRole, Role] {
       kind: "Role",
       metadata: { ...metadata, namespace: lab.cluster.namespace },
       rules: NAMESPACE_RULES,
+    },
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: LOCK_NAMESPACE, ...shared } },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: LOCK_ROLE, namespace: LOCK_NAMESPACE, ...shared },
+      rules: LOCK_RULES,
     },
   ];
 }

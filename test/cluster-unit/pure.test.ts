@@ -8,6 +8,7 @@ import { explain } from "../../src/cluster/explain.js";
 import { gpuLeaseName, microTime, vmLeaseName } from "../../src/cluster/leases.js";
 import { mergeEntries, sharedPatch, splitKubeVirt } from "../../src/cluster/shared-config.js";
 import { age, formatStatus, type StatusRow } from "../../src/cluster/status.js";
+import type { Gpu } from "../../src/model/lab.js";
 import { renderRbac } from "../../src/render/rbac.js";
 import { exampleLab } from "../support/labs.js";
 
@@ -87,9 +88,24 @@ describe("the shared KubeVirt lists", () => {
 });
 
 describe("lease names", () => {
-  it("are DNS names per GPU and per VM", () => {
-    expect(gpuLeaseName({ host: "tower1", key: "rtx3080" })).toBe("gpuvm-gpu-tower1-rtx3080");
-    expect(gpuLeaseName({ host: "Tower_1", key: "RTX 3080" })).toBe("gpuvm-gpu-tower-1-rtx-3080");
+  const gpu = (host: string, ...addresses: string[]) => ({
+    host,
+    functions: addresses.map((address) => ({ address }) as Gpu["functions"][number]),
+  });
+
+  it("name a GPU by its host and PCI slot, whatever a lab calls it or lists first", () => {
+    const name = gpuLeaseName(gpu("tower1", "0000:09:00.0", "0000:09:00.1"));
+    expect(name).toMatch(/^gpuvm-gpu-[0-9a-f]{40}$/);
+    expect(gpuLeaseName(gpu("tower1", "0000:09:00.1", "0000:09:00.0"))).toBe(name);
+    expect(gpuLeaseName(gpu("tower2", "0000:09:00.0"))).not.toBe(name);
+    expect(gpuLeaseName(gpu("tower1", "0000:0a:00.0"))).not.toBe(name);
+  });
+
+  it("never give two GPUs one name (the old dashed names made tower-1/gpu and tower/1-gpu one)", () => {
+    expect(gpuLeaseName(gpu("tower-1", "0000:09:00.0"))).not.toBe(
+      gpuLeaseName(gpu("tower", "1-0000:09:00.0")),
+    );
+    expect(gpuLeaseName(gpu("a-b", "c"))).not.toBe(gpuLeaseName(gpu("a", "b-c")));
     expect(vmLeaseName("gaming-compat")).toBe("gpuvm-vm-gaming-compat");
   });
 
@@ -213,7 +229,17 @@ describe("explain", () => {
 
 describe("render --with-rbac", () => {
   it("grants exactly the verbs gpuvm sends", () => {
-    const [clusterRole, role] = renderRbac(exampleLab("homelab"));
+    const [clusterRole, role, lockNamespace, lockRole] = renderRbac(exampleLab("homelab"));
+    // The GPU leases of every lab live in one namespace; the Role there allows leases and nothing else.
+    expect(lockNamespace.metadata?.name).toBe("gpuvm-locks");
+    expect(lockRole.metadata?.namespace).toBe("gpuvm-locks");
+    expect(lockRole.rules).toEqual([
+      {
+        apiGroups: ["coordination.k8s.io"],
+        resources: ["leases"],
+        verbs: ["get", "create", "update", "delete"],
+      },
+    ]);
     const verbs = (rules: typeof role.rules, resource: string) =>
       rules?.find((rule) => rule.resources?.includes(resource))?.verbs;
     expect(role.metadata?.namespace).toBe("gaming");

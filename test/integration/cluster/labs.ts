@@ -11,12 +11,18 @@ export interface LabOptions {
   maintenanceMemory?: string;
   /** Leave gaming-compat out (prune tests). */
   withoutCompat?: boolean;
+  /**
+   * PCI domain of tower1's RTX 3080 (default 0000). A GPU's lock is cluster-wide, keyed by host and slot,
+   * so test labs that run side by side give theirs a domain of their own unless they mean to share it.
+   */
+  gpuDomain?: string;
 }
 
 /** Seed 000's homelab: two VMs sharing tower1's RTX 3080, each with live and maintenance modes. */
 export function homelabText(options: LabOptions): string {
   const s = options.suffix;
   const vga = options.gpuResource ?? "nvidia.com/rtx3080";
+  const domain = options.gpuDomain ?? "0000";
   const compat = `
   gaming-compat:
     os: linux
@@ -38,8 +44,8 @@ hosts:
     gpus:
       rtx3080:
         functions:
-          - { address: "0000:09:00.0", id: "10de:2206", resource: ${vga}, name: gpu-vga }
-          - { address: "0000:09:00.1", id: "10de:1aef", resource: nvidia.com/rtx3080-audio, name: gpu-audio }
+          - { address: "${domain}:09:00.0", id: "10de:2206", resource: ${vga}, name: gpu-vga }
+          - { address: "${domain}:09:00.1", id: "10de:1aef", resource: nvidia.com/rtx3080-audio, name: gpu-audio }
     bridge: { name: local-br0, uplink: enp9s0 }
 storage:
   system: { name: system-${s}, replicas: 3, disk: lg-nvme-raw, binding: Immediate }

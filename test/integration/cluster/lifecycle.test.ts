@@ -7,7 +7,15 @@ import { clusterObjects } from "../../../src/cluster/objects.js";
 import { makePlan } from "../../../src/cluster/plan.js";
 import { loadModel } from "../../../src/model/index.js";
 import type { Simulator } from "../../cluster/sim/index.js";
-import { adminClient, freshLab, gpuvm, KUBEVIRT_REF, sharedCluster, simulate } from "./support.js";
+import {
+  adminClient,
+  freshLab,
+  gpuvm,
+  KUBEVIRT_REF,
+  readGpuLease,
+  sharedCluster,
+  simulate,
+} from "./support.js";
 
 const cluster = sharedCluster();
 const client = adminClient(cluster);
@@ -200,17 +208,10 @@ describe("the GPU", () => {
     const refused = await run("start", "gaming-compat");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
-      "gpuvm: GPU rtx3080 on tower1 is held by gaming-live; stop it first: gpuvm stop gaming\n",
+      `gpuvm: GPU rtx3080 on tower1 is held by ${lab.namespace}/gaming-live; stop it first: gpuvm stop gaming\n`,
     );
-    const lease = await client.get<
-      { spec: { holderIdentity: string } } & Parameters<typeof client.replace>[0]
-    >({
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      namespace: lab.namespace,
-      name: "gpuvm-gpu-tower1-rtx3080",
-    });
-    expect(lease?.spec.holderIdentity).toBe("gaming-live");
+    const lease = await readGpuLease(client, await loadModel(lab.path));
+    expect(lease?.spec.holderIdentity).toBe(`${lab.namespace}/gaming-live`);
     // A mode without the GPU may run beside it.
     expect((await run("start", "gaming-compat", "--mode", "maintenance", "--wait")).code).toBe(0);
 

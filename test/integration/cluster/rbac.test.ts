@@ -25,13 +25,23 @@ beforeAll(async () => {
   expect(rendered.code, rendered.stderr).toBe(0);
   const docs = parseAllDocuments(rendered.stdout).map((doc) => doc.toJSON());
   const clusterRole = docs.find((doc) => doc.kind === "ClusterRole");
-  const role = docs.find((doc) => doc.kind === "Role");
-  expect(role.metadata.namespace).toBe(lab.namespace);
+  const role = docs.find((doc) => doc.kind === "Role" && doc.metadata.namespace === lab.namespace);
+  const lockRole = docs.find((doc) => doc.kind === "Role" && doc.metadata.namespace === "gpuvm-locks");
+  expect(role).toBeDefined();
+  expect(docs.find((doc) => doc.kind === "Namespace" && doc.metadata.name === "gpuvm-locks")).toBeDefined();
 
   // The namespace the service account lives in is the lab's, created by the admin beforehand.
   await post("/api/v1/namespaces", { metadata: { name: lab.namespace } });
   await post("/apis/rbac.authorization.k8s.io/v1/clusterroles", clusterRole);
   await post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${lab.namespace}/roles`, role);
+  // The lock namespace and its Role are shared by every lab: an earlier test may have made them.
+  await rawRequest(admin, "POST", "/api/v1/namespaces", { metadata: { name: "gpuvm-locks" } });
+  await rawRequest(
+    admin,
+    "POST",
+    "/apis/rbac.authorization.k8s.io/v1/namespaces/gpuvm-locks/roles",
+    lockRole,
+  );
   await post(`/api/v1/namespaces/${lab.namespace}/serviceaccounts`, { metadata: { name: "gpuvm" } });
   const subject = { kind: "ServiceAccount", name: "gpuvm", namespace: lab.namespace };
   await post("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
@@ -42,6 +52,11 @@ beforeAll(async () => {
   await post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${lab.namespace}/rolebindings`, {
     metadata: { name: "gpuvm" },
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+    subjects: [subject],
+  });
+  await post("/apis/rbac.authorization.k8s.io/v1/namespaces/gpuvm-locks/rolebindings", {
+    metadata: { name: `gpuvm-${lab.namespace}` },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: lockRole.metadata.name },
     subjects: [subject],
   });
   const token = (await post(`/api/v1/namespaces/${lab.namespace}/serviceaccounts/gpuvm/token`, {

@@ -1,13 +1,14 @@
 // Shared by the cluster integration tests: the suite's real API server, a namespace and lab per test,
 // the simulator scoped to that namespace, and the CLI run in-process against it.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { inject } from "vitest";
 import { KubeClient, type KubeObjectJson } from "../../../src/cluster/client.js";
+import { gpuClaim, type Lease } from "../../../src/cluster/leases.js";
+import type { Lab } from "../../../src/model/lab.js";
 import { type Cluster, connectCluster } from "../../cluster/harness.js";
 import { type SimOptions, type Simulator, startSimulator } from "../../cluster/sim/index.js";
 import { type CliResult, runCli } from "../../support/cli.js";
+import { tempFile } from "../../support/temp.js";
 
 export function sharedCluster(): Cluster {
   return connectCluster(inject("gpuvmCluster"));
@@ -25,15 +26,24 @@ export { homelabText, type LabOptions };
 
 /** Writes a lab file into a fresh folder and returns its path. */
 export function writeLab(text: string, file = "lab.yaml"): string {
-  const path = join(mkdtempSync(join(tmpdir(), "gpuvm-lab-")), file);
-  writeFileSync(path, text);
-  return path;
+  return tempFile(file, text, "gpuvm-lab-");
 }
 
-/** A test's own lab: unique lab name, namespace and cluster-wide names. */
+/** A PCI domain of its own for a name, so labs of tests running side by side never share a GPU lock. */
+export function gpuDomainFor(name: string): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, 4);
+}
+
+/** A test's own lab: unique lab name, namespace, cluster-wide names and GPU. */
 export function freshLab(prefix: string, extra: Partial<LabOptions> = {}) {
   const suffix = uniqueName(prefix);
-  const options: LabOptions = { name: suffix, namespace: suffix, suffix, ...extra };
+  const options: LabOptions = {
+    name: suffix,
+    namespace: suffix,
+    suffix,
+    gpuDomain: gpuDomainFor(suffix),
+    ...extra,
+  };
   return { ...options, options, path: writeLab(homelabText(options)) };
 }
 
@@ -59,3 +69,20 @@ export const KUBEVIRT_REF = {
 } as const;
 
 export type { KubeObjectJson };
+
+/** Where the lease of the lab's first GPU lives (cluster-wide: the lock namespace, a hashed name). */
+export function gpuLeaseRef(lab: Lab) {
+  const gpu = lab.vms.flatMap((vm) => vm.modes).flatMap((mode) => mode.gpus)[0];
+  if (!gpu) throw new Error(`lab ${lab.name} passes no GPU`);
+  const claim = gpuClaim(gpu);
+  return {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    namespace: claim.namespace,
+    name: claim.name,
+  };
+}
+
+export function readGpuLease(client: KubeClient, lab: Lab): Promise<Lease | undefined> {
+  return client.get<Lease>(gpuLeaseRef(lab));
+}
