@@ -123,13 +123,15 @@ try {
   // (OpenSSL's SHA-256, the code Node's crypto runs).
   const hashSeconds = (await withCpu("openssl", ["dgst", "-sha256", image])).cpu;
 
-  // gpuvm, in a child process of its own so its peak RSS is its alone.
+  // gpuvm as users run it (bin/gpuvm.js), in a child process of its own so its peak RSS is its alone;
+  // the child writes its usage as it exits.
   const gpuvmChild = `
-    const { main } = await import(${JSON.stringify(join(repoRoot, "dist/cli/main.js"))});
-    const code = await main(["node", "gpuvm", ...JSON.parse(process.env.ARGS)]);
-    const usage = process.resourceUsage();
-    process.stderr.write("maxrss-kb " + usage.maxRSS + " cpu-us " + (usage.userCPUTime + usage.systemCPUTime) + "\\n");
-    process.exit(code);`;
+    process.argv = [process.execPath, "gpuvm", ...JSON.parse(process.env.ARGS)];
+    process.on("exit", () => {
+      const usage = process.resourceUsage();
+      process.stderr.write("maxrss-kb " + usage.maxRSS + " cpu-us " + (usage.userCPUTime + usage.systemCPUTime) + "\\n");
+    });
+    await import(${JSON.stringify(join(repoRoot, "bin/gpuvm.js"))});`;
   async function gpuvmUpload(name: string) {
     const args = ["iso", "upload", image, "--name", name, "--kubeconfig", cluster.kubeconfigPath];
     args.push("--context", "admin", "-n", ns, "-o", "json");
