@@ -1,16 +1,12 @@
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runCli } from "../support/cli.js";
 import { examplePath } from "../support/labs.js";
+import { tempDir } from "../support/temp.js";
 
 const homelab = examplePath("homelab");
-
-async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "gpuvm-cli-"));
-}
 
 describe("gpuvm render", () => {
   it("prints a multi-document YAML stream of every object", async () => {
@@ -39,7 +35,7 @@ describe("gpuvm render", () => {
   });
 
   it("writes one file per object and a kustomization listing them with --out", async () => {
-    const dir = await tempDir();
+    const dir = tempDir("gpuvm-cli-");
     const result = await runCli("render", "-f", homelab, "--out", dir);
     expect(result.code).toBe(0);
     const files = await readdir(join(dir, "kubevirt"));
@@ -56,7 +52,7 @@ describe("gpuvm render", () => {
   });
 
   it("quotes MAC addresses that YAML 1.1 readers would take for numbers", async () => {
-    const dir = await tempDir();
+    const dir = tempDir("gpuvm-cli-");
     const lab = (await readFile(homelab, "utf8")).replace('"8a:d3:14:ca:21:70"', '"12:34:56:12:34:56"');
     await writeFile(join(dir, "lab.yaml"), lab);
     const result = await runCli("render", "-f", join(dir, "lab.yaml"));
@@ -74,7 +70,7 @@ describe("gpuvm render", () => {
 
 describe("exit codes and messages", () => {
   it("exits 1 with located messages for an invalid lab, printing nothing on stdout", async () => {
-    const dir = await tempDir();
+    const dir = tempDir("gpuvm-cli-");
     await writeFile(
       join(dir, "bad.yaml"),
       (await readFile(homelab, "utf8")).replace("cpu: 80%", "cpu: 85 %"),
@@ -87,7 +83,7 @@ describe("exit codes and messages", () => {
   });
 
   it("exits 1 for binary garbage, a missing file and a directory", async () => {
-    const dir = await tempDir();
+    const dir = tempDir("gpuvm-cli-");
     await writeFile(join(dir, "garbage.bin"), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0xff]));
     expect(await runCli("validate", "-f", join(dir, "garbage.bin"))).toEqual({
       code: 1,
@@ -144,7 +140,7 @@ describe("gpuvm validate", () => {
 
 describe("gpuvm init and schema", () => {
   it("writes a starter lab that validates, and never overwrites without --force", async () => {
-    const dir = await tempDir();
+    const dir = tempDir("gpuvm-cli-");
     const file = join(dir, "lab.yaml");
     expect((await runCli("init", file)).code).toBe(0);
     expect((await runCli("validate", "-f", file)).code).toBe(0);

@@ -1,11 +1,9 @@
 // gpuvm lint, and lint as the gate of validate and render: what the user sees and the exit codes.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { BASE, variant, where } from "../lint/support.js";
 import { examplePath } from "../support/labs.js";
+import { tempFile } from "../support/temp.js";
 
 async function run(...args: string[]) {
   let out = "";
@@ -22,9 +20,7 @@ async function run(...args: string[]) {
 }
 
 function labFile(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), "gpuvm-lint-")), "lab.yaml");
-  writeFileSync(path, text);
-  return path;
+  return tempFile("lab.yaml", text, "gpuvm-lint-");
 }
 
 const homelab = examplePath("homelab");

@@ -1,12 +1,12 @@
 // Which cluster, context and namespace a command uses, as kubectl would choose them.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConnectionError, connect } from "../../src/cluster/connect.js";
 import { runCli } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "gpuvm-kubeconfig-"));
+const dir = tempDir("gpuvm-kubeconfig-");
 
 function kubeconfig(
   file: string,

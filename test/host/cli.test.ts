@@ -1,11 +1,11 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { parseModel } from "../../src/model/index.js";
 import { MACHINES } from "../fixtures/hosts/machines.js";
 import { examplePath } from "../support/labs.js";
+import { tempDir } from "../support/temp.js";
 import { tree } from "./helpers.js";
 
 async function gpuvm(...args: string[]) {
@@ -16,7 +16,7 @@ async function gpuvm(...args: string[]) {
 }
 
 function tempFile(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gpuvm-cli-")), name);
+  return path.join(tempDir("gpuvm-cli-"), name);
 }
 
 describe("gpuvm host doctor", () => {
@@ -201,7 +201,7 @@ describe("gpuvm render --target host", () => {
   });
 
   it("writes one folder per host with --out", async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "gpuvm-out-"));
+    const out = tempDir("gpuvm-out-");
     const r = await gpuvm("render", "-f", examplePath("homelab"), "--target", "host", "--out", out);
     expect(r.code).toBe(0);
     expect(fs.readFileSync(path.join(out, "host/tower1/etc/dracut.conf.d/vfio.conf"), "utf8")).toContain(

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lookupClassName, lookupPciNames, parsePciIds } from "../../src/host/pci-ids.js";
 import { PCI_IDS_EXCERPT } from "../fixtures/hosts/pci-ids-excerpt.js";
+import { requirePrerequisite } from "../support/prerequisites.js";
 
 describe("pci.ids parser", () => {
   const db = parsePciIds(PCI_IDS_EXCERPT);
@@ -36,7 +37,12 @@ describe("pci.ids parser", () => {
   });
 
   const system = ["/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"].find((p) => fs.existsSync(p));
-  it.skipIf(!system)("reads the full system database", () => {
+  const haveSystem = requirePrerequisite(
+    "pci.ids",
+    system !== undefined,
+    "the full-database test reads Debian's /usr/share/misc/pci.ids; install the pci.ids package (bash test/prepare as root does)",
+  );
+  it.runIf(haveSystem)("reads the full system database", () => {
     const full = parsePciIds(fs.readFileSync(system as string, "utf8"));
     expect(full.vendors.size).toBeGreaterThan(1000);
     expect(lookupPciNames(full, "10de", "2206").deviceName).toBe("GA102 [GeForce RTX 3080]");

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { fsReader, type HostReader } from "../../src/host/reader.js";
 import { scanHost } from "../../src/host/scan.js";
 import { MACHINES } from "../fixtures/hosts/machines.js";
+import { tempDir } from "../support/temp.js";
 import { device, scanOf, tree } from "./helpers.js";
 
 describe("scan of tower1 (RTX 3080 on nvidia)", () => {
@@ -176,10 +177,9 @@ describe("damaged trees", () => {
   });
 
   it("scans an empty directory without crashing", () => {
-    const root = fs.mkdtempSync(path.join(fs.realpathSync("/tmp"), "gpuvm-empty-"));
+    const root = tempDir("gpuvm-empty-");
     const scan = scanHost({ root });
     expect(scan.devices).toEqual([]);
     expect(scan.issues).toEqual([{ path: "sys/bus/pci/devices", reason: "does not exist" }]);
-    fs.rmSync(root, { recursive: true });
   });
 });

@@ -5,8 +5,6 @@
  * simulated subresource API, which bridges to real QEMU processes under TCG (the firmware's VNC screen and
  * a tiny Linux guest's serial port).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -18,14 +16,33 @@ import { type AggregatedApis, serveAggregatedApis } from "../cluster/sim/aggrega
 import { findBusybox, findKernel, GUEST_MARKER, writeInitramfs } from "../cluster/sim/guest-image.js";
 import { type Simulator, startSimulator } from "../cluster/sim/index.js";
 import { type QemuGuest, qemuBinary, startQemu } from "../cluster/sim/qemu.js";
+import { requirePrerequisite } from "../support/prerequisites.js";
 import { rfbHandshake } from "../support/rfb.js";
+import { tempDir } from "../support/temp.js";
 import { createNamespace, must } from "./iso-support.js";
 
 const cluster = connectCluster(inject("gpuvmCluster"));
 const admin = cluster.kubeConfig("admin");
 const ns = `console-${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), "gpuvm-console-"));
-const haveQemu = qemuBinary() !== undefined;
+const dir = tempDir("gpuvm-console-");
+const prepare = "run `bash test/prepare` (as root for the packages)";
+const haveQemu = requirePrerequisite(
+  "qemu-system-x86_64",
+  qemuBinary() !== undefined,
+  `the VNC and serial-console tests run QEMU guests; ${prepare}`,
+);
+const haveGuest =
+  haveQemu &&
+  requirePrerequisite(
+    "guest kernel",
+    findKernel() !== undefined,
+    `the serial-console test boots it from ~/.cache/gpuvm/guest-kernel; ${prepare}`,
+  ) &&
+  requirePrerequisite(
+    "busybox (busybox-static)",
+    findBusybox() !== undefined,
+    `the serial-console guest's initramfs runs it; ${prepare}`,
+  );
 let sim: Simulator;
 let apis: AggregatedApis;
 const guests: QemuGuest[] = [];
@@ -80,10 +97,9 @@ afterAll(async () => {
   for (const guest of guests) await guest.stop();
   await apis?.stop();
   await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!haveQemu)("gpuvm vnc", () => {
+describe.runIf(haveQemu)("gpuvm vnc", () => {
   it("serves several clients at once and the next client after a reboot, without restarting", async () => {
     const lines: string[] = [];
     const api = new KubeApi(admin);
@@ -137,7 +153,7 @@ describe.skipIf(!haveQemu)("gpuvm vnc", () => {
   }, 120_000);
 });
 
-describe.skipIf(!haveQemu || !findKernel() || !findBusybox())("gpuvm console", () => {
+describe.runIf(haveGuest)("gpuvm console", () => {
   it("reaches a real guest's serial port both ways and leaves on Ctrl-]", async () => {
     const initrd = join(dir, "initrd.cpio");
     writeInitramfs(initrd);

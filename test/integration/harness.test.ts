@@ -5,9 +5,8 @@
  * and a clean teardown.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CoreV1Api,
@@ -34,6 +33,8 @@ import {
   type Simulator,
   startSimulator,
 } from "../cluster/sim/index.js";
+import { requirePrerequisite } from "../support/prerequisites.js";
+import { tempDir } from "../support/temp.js";
 
 const cluster = connectCluster(inject("gpuvmCluster"));
 const admin = cluster.kubeConfig("admin");
@@ -599,11 +600,16 @@ describe("simulator", () => {
 });
 
 describe("aggregated APIs (KubeVirt subresources, CDI upload) through the real aggregator", () => {
-  it.runIf(process.getuid?.() === 0)("has a network namespace and veth address when run as root", () => {
+  const root = requirePrerequisite(
+    "root (network namespace)",
+    process.getuid?.() === 0,
+    "test/cluster/up creates the network namespace and veth pair for aggregated APIs with ip netns; run the tests as root",
+  );
+  it.runIf(root)("has a network namespace and veth address when run as root", () => {
     expect(cluster.aggregation?.hostAddress).toMatch(/^10\.250\.\d+\.\d+$/);
   });
 
-  it.runIf(cluster.aggregation !== null)(
+  it.runIf(root && cluster.aggregation !== null)(
     "start, console, and upload tokens go through APIServices",
     async () => {
       const ns = await namespace("agg");
@@ -648,7 +654,7 @@ describe("aggregated APIs (KubeVirt subresources, CDI upload) through the real a
         expect((token.body as { status: { token: string } }).status.token).toBeTruthy();
 
         // Behind the console stands a unix socket, as a QEMU serial port does; this one echoes.
-        const serial = join(mkdtempSync(join(tmpdir(), "gpuvm-agg-serial-")), "serial.sock");
+        const serial = join(tempDir("gpuvm-agg-serial-"), "serial.sock");
         const port = createNetServer((peer) => {
           peer.write(`serial port of ${ns}/agg\r\n`);
           peer.pipe(peer);

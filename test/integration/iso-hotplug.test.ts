@@ -5,18 +5,17 @@
  * or on an older KubeVirt, the change waits for the next boot. The KubeVirt CR is cluster-wide state, so
  * this file runs its own API server instead of the shared one.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, rawRequest, startCluster } from "../cluster/harness.js";
 import { type Simulator, startSimulator } from "../cluster/sim/index.js";
 import { runCli } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 import { applyLabVms, createNamespace, kubeArgs, must, writeLab } from "./iso-support.js";
 
 const ns = "iso-hotplug";
 const vm = "gaming-compat-maintenance";
-const dir = mkdtempSync(join(tmpdir(), "gpuvm-iso-hotplug-"));
+const dir = tempDir("gpuvm-iso-hotplug-");
 const kubevirtPath = "/apis/kubevirt.io/v1/namespaces/kubevirt/kubevirts/kubevirt";
 let cluster: Cluster;
 let sim: Simulator;
@@ -107,7 +106,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim?.close();
   await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function vmiMedium() {

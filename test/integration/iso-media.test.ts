@@ -3,9 +3,7 @@
  * modes, patched under strict validation with KubeVirt's schema, boot orders checked exactly; a running VM
  * gets the change at its next boot (or a restart); `gpuvm apply`'s server-side apply keeps the ISO.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { withMedia } from "../../src/cluster/iso/media.js";
 import { parseModel } from "../../src/model/index.js";
@@ -14,12 +12,13 @@ import { connectCluster, rawRequest } from "../cluster/harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "../cluster/sim/aggregated.js";
 import { type Simulator, startSimulator } from "../cluster/sim/index.js";
 import { runCli } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 import { applyLabVms, createNamespace, kubeArgs, must, writeLab } from "./iso-support.js";
 
 const cluster = connectCluster(inject("gpuvmCluster"));
 const admin = cluster.kubeConfig("admin");
 const ns = `iso-media-${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), "gpuvm-iso-media-"));
+const dir = tempDir("gpuvm-iso-media-");
 let labPath = "";
 let sim: Simulator;
 let apis: AggregatedApis;
@@ -65,7 +64,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await apis?.stop();
   await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const cli = (...args: string[]) => runCli(...args, "--lab", labPath, ...kubeArgs(cluster, ns));

@@ -5,8 +5,6 @@
  * and checks the proxy's certificate against CDI's signer bundle and the service's name. CDIConfig is
  * cluster-wide state, so this file runs its own API server.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, rawRequest, startCluster } from "../cluster/harness.js";
@@ -16,10 +14,18 @@ import { type Kubelet, startKubelet } from "../cluster/sim/kubelet.js";
 import { startUploadProxy, type UploadProxy } from "../cluster/sim/upload-proxy.js";
 import { runCli } from "../support/cli.js";
 import { writeIsoImage } from "../support/iso-image.js";
+import { requirePrerequisite } from "../support/prerequisites.js";
+import { tempDir } from "../support/temp.js";
 import { createNamespace, kubeArgs, must } from "./iso-support.js";
 
 const ns = "iso-forward";
-const dir = mkdtempSync(join(tmpdir(), "gpuvm-iso-forward-"));
+const dir = tempDir("gpuvm-iso-forward-");
+// The stand-in kubelet listens on the veth address of the cluster's network namespace.
+const root = requirePrerequisite(
+  "root (network namespace)",
+  process.getuid?.() === 0,
+  "the port-forward test's stand-in kubelet listens in the cluster's network namespace (ip netns); run the tests as root",
+);
 let cluster: Cluster;
 let sim: Simulator;
 let apis: AggregatedApis;
@@ -27,8 +33,8 @@ let kubelet: Kubelet;
 let proxy: UploadProxy;
 
 beforeAll(async () => {
+  if (!root) return;
   cluster = await startCluster();
-  if (!cluster.aggregation) return; // no veth address (not root): the test below is skipped
   const admin = cluster.kubeConfig("admin");
   await createNamespace(admin, ns);
   await createNamespace(admin, "cdi");
@@ -101,12 +107,11 @@ afterAll(async () => {
   await apis?.stop();
   await sim?.close();
   await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("gpuvm iso upload without an upload proxy URL", () => {
   it("port-forwards to the cdi-uploadproxy pod through the API server and uploads exactly the file", async (ctx) => {
-    if (!cluster.aggregation) ctx.skip();
+    if (!root) ctx.skip();
     const file = join(dir, "bazzite.iso");
     const digest = writeIsoImage(file, 3 * 1024 * 1024 + 17);
     const r = await runCli("iso", "upload", file, ...kubeArgs(cluster, ns));

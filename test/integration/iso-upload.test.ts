@@ -4,8 +4,7 @@
  * CDIConfig's uploadProxyURLOverride with the CA published as CDI's signer bundle.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TransientUploadError } from "../../src/cluster/iso/transfer.js";
@@ -17,12 +16,13 @@ import { type Simulator, startSimulator } from "../cluster/sim/index.js";
 import { startUploadProxy, type UploadProxy, type UploadProxyOptions } from "../cluster/sim/upload-proxy.js";
 import { runCli } from "../support/cli.js";
 import { writeIsoImage } from "../support/iso-image.js";
+import { tempDir } from "../support/temp.js";
 import { createNamespace, kubeArgs, must } from "./iso-support.js";
 
 const cluster = connectCluster(inject("gpuvmCluster"));
 const admin = cluster.kubeConfig("admin");
 const ns = `iso-upload-${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), "gpuvm-iso-upload-"));
+const dir = tempDir("gpuvm-iso-upload-");
 let sim: Simulator;
 let apis: AggregatedApis;
 let proxy: UploadProxy | undefined;
@@ -84,7 +84,6 @@ afterAll(async () => {
   await proxy?.close();
   await apis?.stop();
   await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** The first test's image; the next one uploads another image of the same size under its name. */

@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeFileBody } from "../../../src/cluster/iso/file-body.js";
+import { tempDir } from "../../support/temp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "gpuvm-file-body-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("gpuvm-file-body-");
 const MiB = 1024 * 1024;
 
 /** A file of random bytes (no two chunks alike, so a chunk sent twice or overwritten shows); its SHA-256. */

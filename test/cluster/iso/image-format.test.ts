@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkImage, NotAnImageError } from "../../../src/cluster/iso/image-format.js";
 import { writeIsoImage } from "../../support/iso-image.js";
+import { tempDir } from "../../support/temp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "gpuvm-iso-format-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("gpuvm-iso-format-");
 
 describe("checkImage", () => {
   it("recognises ISO 9660 and UDF images", async () => {

@@ -1,9 +1,12 @@
 /**
- * A tiny Linux guest for the serial-console tests (test code only): Debian's kernel from /boot and an
- * initramfs written here in cpio "newc" format holding a static busybox, /dev/console and an /init that
- * prints a marker and then runs a shell on the console.
+ * A tiny Linux guest for the serial-console tests (test code only): Debian's kernel, which
+ * test/cluster/sim/prepare-qemu takes out of its package into the test cache (never installed, never
+ * read from /boot), and an initramfs written here in cpio "newc" format holding a static busybox,
+ * /dev/console and an /init that prints a marker and then runs a shell on the console.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
 export const GUEST_MARKER = "GPUVM-GUEST-READY";
 
@@ -68,14 +71,19 @@ export function buildInitramfs(busyboxPath = "/bin/busybox"): Buffer {
   return Buffer.concat([body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
 }
 
-/** Debian's kernel (linux-image-amd64), or undefined when it is not installed. */
-export function findKernel(): string | undefined {
-  if (!existsSync("/boot")) return undefined;
-  const kernel = readdirSync("/boot")
+/** Where prepare-qemu puts the guest kernel: the same cache as the built API server's. */
+export function guestKernelDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "gpuvm", "guest-kernel");
+}
+
+/** The cached guest kernel (vmlinuz-<version>), or undefined before prepare-qemu ran. */
+export function findKernel(dir = guestKernelDir()): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const kernel = readdirSync(dir)
     .filter((name) => name.startsWith("vmlinuz-"))
     .sort()
     .at(-1);
-  return kernel ? `/boot/${kernel}` : undefined;
+  return kernel ? join(dir, kernel) : undefined;
 }
 
 /** A static busybox (busybox-static), or undefined. */
