@@ -1,5 +1,15 @@
 // Where things are in the lab file: paths (["vms","gaming","modes","live","cpu"]) to line:column.
-import { type Document, isMap, isNode, isPair, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import {
+  type Document,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type YAMLMap,
+} from "yaml";
 
 export type LabPath = readonly (string | number)[];
 
@@ -7,6 +17,28 @@ export interface Location {
   file: string;
   line: number;
   col: number;
+}
+
+type YamlMap = YAMLMap<unknown, unknown>;
+type YamlPair = YamlMap["items"][number];
+const pairIndex = new WeakMap<YamlMap, Map<string, YamlPair>>();
+
+/**
+ * The pair of `map` whose scalar key reads `key`. Lint locates one finding per VM, so the pairs of a
+ * mapping are indexed once: locating stays linear in the size of the lab, not quadratic.
+ */
+function pairOf(map: YamlMap, key: string): YamlPair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      const name = isScalar(item.key) ? String(item.key.value) : undefined;
+      // The first pair wins, as the lookup by find() did (duplicate keys are refused before this).
+      if (name !== undefined && !index.has(name)) index.set(name, item);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
 }
 
 export class LabSource {
@@ -26,9 +58,7 @@ export class LabSource {
     for (const [index, segment] of path.entries()) {
       const last = index === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find(
-          (item) => isScalar(item.key) && String(item.key.value) === String(segment),
-        );
+        const pair = pairOf(node, String(segment));
         if (!pair) break;
         if (last && options.key && isNode(pair.key)) {
           offset = pair.key.range?.[0] ?? offset;

@@ -1,10 +1,17 @@
 // How findings are printed: one line per finding with its fix below it, or a stable JSON document
 // (documented in docs/lint.md; field order and sorting do not change between runs).
+import { quoteForMessage, terminalJson } from "../emit/terminal.js";
 import type { Finding, IgnoredFinding } from "./finding.js";
 import type { LintReport } from "./run.js";
 
+/**
+ * Two lines: the finding and its fix. Messages quote names and values from the lab file (a MAC, a
+ * domain, a lint.ignore key), so both lines are made terminal-safe: control characters and line
+ * breaks are shown escaped and cannot rewrite the user's terminal or fake another finding.
+ */
 export function formatFinding(finding: Finding): string {
-  return `${finding.file}:${finding.line}:${finding.col}: ${finding.severity} ${finding.id}: ${finding.message}\n  fix: ${finding.fix}\n`;
+  const where = `${quoteForMessage(finding.file)}:${finding.line}:${finding.col}`;
+  return `${where}: ${finding.severity} ${finding.id}: ${quoteForMessage(finding.message)}\n  fix: ${quoteForMessage(finding.fix)}\n`;
 }
 
 export function formatFindings(findings: Finding[]): string {
@@ -18,7 +25,7 @@ function plural(count: number, word: string): string {
 export function formatSummary(file: string, report: LintReport): string {
   const { errors, warnings, info } = report.summary;
   const ignored = report.ignored.length > 0 ? `, ${report.ignored.length} silenced` : "";
-  return `${file}: ${plural(errors, "error")}, ${plural(warnings, "warning")}, ${info} info${ignored}\n`;
+  return `${quoteForMessage(file)}: ${plural(errors, "error")}, ${plural(warnings, "warning")}, ${info} info${ignored}\n`;
 }
 
 function jsonFinding(finding: Finding) {
@@ -42,5 +49,6 @@ export function toJson(report: LintReport): string {
     })),
     summary: report.summary,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  // terminalJson: the same JSON, with DEL and the C1 controls (a one-byte CSI) written escaped.
+  return `${terminalJson(document)}\n`;
 }

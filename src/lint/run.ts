@@ -52,6 +52,7 @@ export function runLint(lab: Lab, options: LintOptions = {}): LintReport {
 
   const findings: Finding[] = [];
   const ignored: IgnoredFinding[] = [];
+  const vms = new Map(lab.vms.map((vm) => [vm.name, vm]));
   for (const rule of RULES) {
     for (const hit of rule.check(context)) {
       const severity: Severity = options.strict && rule.severity === "warning" ? "error" : rule.severity;
@@ -64,7 +65,7 @@ export function runLint(lab: Lab, options: LintOptions = {}): LintReport {
         path: dottedPath(hit.path),
         ...(hit.vm !== undefined ? { vm: hit.vm } : {}),
       };
-      const vm = hit.vm === undefined ? undefined : lab.vms.find((candidate) => candidate.name === hit.vm);
+      const vm = hit.vm === undefined ? undefined : vms.get(hit.vm);
       const reason = rule.id === UNKNOWN_IGNORE_ID ? undefined : vm?.lintIgnore[rule.id];
       if (reason !== undefined) ignored.push({ ...finding, reason });
       else findings.push(finding);

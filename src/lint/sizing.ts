@@ -2,11 +2,22 @@
 // to the host of its GPU, and shares that GPU with every other mode that passes it (seed 000:
 // "Live Mode: With GPU, 80% of node resources, must run on tower1").
 import { formatBytes } from "../config/quantity.js";
+import type { Vm } from "../model/lab.js";
 import type { Hit, Rule } from "./finding.js";
-import { renderedVms, usersOf } from "./helpers.js";
+import { listSome, renderedVms, SHOWN, usersOf } from "./helpers.js";
 
 const HOSTNAME = "kubernetes.io/hostname";
 const percent = (share: number) => `${Math.round(share * 100)}%`;
+
+/** Up to SHOWN names of the VMs in `users` other than `vm`, in lab order. */
+function someOthers(users: readonly { vm: Vm }[], vm: Vm): string[] {
+  const names: string[] = [];
+  for (const user of users) {
+    if (names.length === SHOWN) break;
+    if (user.vm !== vm) names.push(user.vm.name);
+  }
+  return names;
+}
 
 export const sizingRules: Rule[] = [
   {
@@ -107,10 +118,12 @@ export const sizingRules: Rule[] = [
           const users = usersOf(lab, gpu).filter(({ mode }) => mode.name === "live");
           if (new Set(users.map(({ vm }) => vm)).size < 2) return [];
           return users.map(({ vm, mode }): Hit => {
-            const others = users.filter((other) => other.vm !== vm).map((other) => other.vm.name);
+            // Name a few of the others, not all: with thousands of VMs on one GPU, listing every
+            // other VM in every finding makes the output grow with the square of the lab.
+            const others = someOthers(users, vm).map((name) => `"${name}"`);
             return {
               path: [...mode.path, "gpus", mode.gpus.indexOf(gpu)],
-              message: `GPU "${gpu.key}" of host "${host.name}" is also needed by the live mode of ${others.map((name) => `"${name}"`).join(", ")}: only one of them can run at a time`,
+              message: `GPU "${gpu.key}" of host "${host.name}" is also needed by the live mode of ${listSome(others, users.length - 1)}: only one of them can run at a time`,
               fix: "nothing to change if that is intended: gpuvm start refuses to start a second VM on a held GPU",
               vm: vm.name,
             };
