@@ -1,6 +1,8 @@
 // start / stop / switch / restart / wait with the lab's rules: the modes of one VM never run together,
 // and a GPU is held by one running VM at a time (Leases, see leases.ts). Start and stop set the mode's
 // VirtualMachine spec.runStrategy (Always / Halted) with a merge patch.
+
+import { EXIT, GpuvmError } from "../errors.js";
 import type { Lab, Mode, ModeName, Vm } from "../model/lab.js";
 import { type KubeClient, LIFECYCLE_MANAGER } from "./client.js";
 import { ClusterError } from "./errors.js";
@@ -221,6 +223,32 @@ export async function stop(
     return;
   }
   for (const mode of active) await stopMode(ctx, vm, mode, options.wait);
+}
+
+/**
+ * The mode `switch` goes to when none is named: the other one of a two-mode VM, when one of them runs.
+ * With neither running there is no "other" mode, and gpuvm does not guess which to start (virtctl never
+ * picks a VM for you either): it asks for --to.
+ */
+export async function otherMode(ctx: LifecycleContext, vm: Vm): Promise<Mode> {
+  const choices = vm.modes.map((mode) => mode.name).join("|");
+  if (vm.modes.length !== 2) {
+    throw new GpuvmError(
+      `VM ${vm.name} has only its ${vm.modes[0]?.name} mode; there is no other to switch to`,
+      {
+        exitCode: EXIT.usage,
+      },
+    );
+  }
+  const states = await readModes(ctx, vm);
+  const active = vm.modes.filter((_, index) => isActive(states[index] as ModeState));
+  const [running] = active;
+  if (active.length === 1 && running) return vm.modes.find((mode) => mode !== running) as Mode;
+  const why = active.length === 0 ? "neither of its modes runs" : "both of its modes are set to run";
+  throw new GpuvmError(`switch ${vm.name}: ${why}, so there is no other mode to go to`, {
+    exitCode: EXIT.usage,
+    hint: `name the mode to run: gpuvm switch ${vm.name} --to ${choices} (or gpuvm start ${vm.name} for its default mode, ${vm.defaultMode})`,
+  });
 }
 
 export async function switchMode(

@@ -166,6 +166,28 @@ describe("the modes of one VM", () => {
       to: "maintenance",
       says: "already set to run",
     },
+    // Without --to: the other mode of the one that runs; with none running gpuvm asks which.
+    {
+      from: "none",
+      args: ["switch", "gaming", "--wait"],
+      code: 2,
+      to: "none",
+      says: "switch gaming: neither of its modes runs, so there is no other mode to go to",
+    },
+    {
+      from: "live",
+      args: ["switch", "gaming", "--wait"],
+      code: 0,
+      to: "maintenance",
+      says: "gaming-live: stopped",
+    },
+    {
+      from: "maintenance",
+      args: ["switch", "gaming", "--wait"],
+      code: 0,
+      to: "live",
+      says: "gaming-maintenance: stopped",
+    },
   ];
 
   it.each(cases)("$from, then gpuvm $args → $to", async ({ from, args, code, to, says }) => {
