@@ -1,8 +1,8 @@
 // Cluster options for the ISO and console commands, where the lab file is optional (a VM can be named
 // directly); kubeconfig, context and namespace resolve exactly as for the other cluster commands.
 import { type Command, Option } from "commander";
+import { KubeClient } from "../cluster/client.js";
 import type { ConnectionFlags } from "../cluster/connect.js";
-import { KubeApi } from "../cluster/kube-request.js";
 import { loadModel } from "../model/index.js";
 import type { Lab, Vm } from "../model/lab.js";
 import { addConnectionOptions, openConnection } from "./cluster-options.js";
@@ -22,7 +22,7 @@ export function addClusterOptions(command: Command, labFlags = "-f, --file <lab>
 }
 
 export interface ClusterContext {
-  api: KubeApi;
+  api: KubeClient;
   namespace: string;
   lab?: Lab;
 }
@@ -30,7 +30,7 @@ export interface ClusterContext {
 export async function clusterContext(flags: ClusterFlags, labPath = flags.file): Promise<ClusterContext> {
   const lab = labPath ? await loadModel(labPath) : undefined;
   const { kc, namespace } = await openConnection(flags, lab?.cluster.namespace);
-  return { api: new KubeApi(kc), namespace, ...(lab ? { lab } : {}) };
+  return { api: new KubeClient(kc), namespace, ...(lab ? { lab } : {}) };
 }
 
 /** The lab's VM named `name`, also when `name` is one of its VirtualMachines (gaming-live). */

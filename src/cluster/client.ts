@@ -2,7 +2,7 @@
 // kubeconfig) with raw JSON bodies, so objects round-trip exactly as the server sends them (client-node's
 // typed models would drop fields they do not know and turn timestamps into Dates).
 
-import { Agent as HttpsAgent } from "node:https";
+import { Agent as HttpsAgent, type RequestOptions } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Configuration, HttpMethod, KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "../render/object.js";
@@ -10,7 +10,7 @@ import { clientNode } from "./client-node.js";
 import { ClusterError, ReplyError, type RequestDescription, serverText, UnreachableError } from "./errors.js";
 import { replyProblem } from "./reply-shapes.js";
 import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./resources.js";
-import { rememberAuthorization } from "./secrets.js";
+import { rememberAuthorization, rememberSecret } from "./secrets.js";
 
 export const FIELD_MANAGER = "gpuvm";
 /** start/stop write spec.runStrategy under their own name, so managedFields tell the two apart. */
@@ -290,6 +290,26 @@ export class KubeClient {
       if (error instanceof ClusterError && error.notFound) return false;
       throw error;
     }
+  }
+
+  /** GET of any API path that answers undefined for 404. */
+  async find<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.request<T>("GET", path);
+    } catch (error) {
+      if (error instanceof ClusterError && error.notFound) return undefined;
+      throw error;
+    }
+  }
+
+  /** TLS and auth options for a connection to the API server that is not a plain request (WebSocket). */
+  async connectionOptions(): Promise<RequestOptions> {
+    const opts: RequestOptions = { headers: {} };
+    await this.kc.applyToHTTPSOptions(opts);
+    // An exec plugin may answer with a token or a client key only now: messages must never show them.
+    rememberAuthorization((opts.headers as Record<string, unknown>).Authorization);
+    for (const value of [opts.key, opts.cert]) rememberSecret(value?.toString());
+    return opts;
   }
 
   /** A path the server answers with JSON outside the object table (e.g. /version). */

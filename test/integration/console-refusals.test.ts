@@ -5,8 +5,8 @@
  * itself before asking.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeClient } from "../../src/cluster/client.js";
 import { openSubresource, SubresourceError } from "../../src/cluster/console/subresource.js";
-import { KubeApi } from "../../src/cluster/kube-request.js";
 import { rawRequest } from "../cluster/harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "../cluster/sim/aggregated.js";
 import { type Simulator, startSimulator } from "../cluster/sim/index.js";
@@ -32,7 +32,12 @@ async function running(name: string): Promise<void> {
 }
 
 async function refusal(vmi: string): Promise<SubresourceError> {
-  const error = await openSubresource({ api: new KubeApi(admin), namespace: ns, vmi, kind: "console" }).then(
+  const error = await openSubresource({
+    api: new KubeClient(admin),
+    namespace: ns,
+    vmi,
+    kind: "console",
+  }).then(
     (socket) => {
       socket.close();
       throw new Error("the console opened");

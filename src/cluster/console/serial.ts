@@ -1,12 +1,12 @@
 // gpuvm console: the VMI's serial console in this terminal. Raw mode while connected, Ctrl-] (like
 // virtctl) to leave, and the terminal restored on every way out.
-import type { KubeApi } from "../kube-request.js";
+import type { KubeClient } from "../client.js";
 import { openSubresource } from "./subresource.js";
 
 export const ESCAPE_BYTE = 0x1d; // Ctrl-]
 
 export interface ConsoleOptions {
-  api: KubeApi;
+  api: KubeClient;
   namespace: string;
   vm: string;
   input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };

@@ -2,8 +2,8 @@
 // kubeconfig's credentials and CA: the path virtctl uses, so RBAC on the subresource applies as usual.
 import WebSocket from "ws";
 import { GpuvmError } from "../../errors.js";
+import type { KubeClient } from "../client.js";
 import { serverText } from "../errors.js";
-import type { KubeApi } from "../kube-request.js";
 
 /** virtctl's subprotocol: raw bytes in binary frames, no channel prefix. */
 export const PLAIN_PROTOCOL = "plain.kubevirt.io";
@@ -31,7 +31,7 @@ export function subresourceUrl(base: string, ns: string, vmi: string, kind: Subr
 }
 
 export interface OpenOptions {
-  api: KubeApi;
+  api: KubeClient;
   namespace: string;
   vmi: string;
   kind: Subresource;

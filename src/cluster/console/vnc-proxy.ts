@@ -4,12 +4,12 @@
 
 import { createServer, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { KubeApi } from "../kube-request.js";
+import type { KubeClient } from "../client.js";
 import { liveInstance } from "../vm-lookup.js";
 import { bridge, openSubresource, SubresourceError } from "./subresource.js";
 
 export interface VncProxyOptions {
-  api: KubeApi;
+  api: KubeClient;
   namespace: string;
   /** The VirtualMachine (its VMI has the same name). */
   vm: string;
