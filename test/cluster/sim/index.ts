@@ -158,19 +158,28 @@ class Sim implements Simulator {
 
   private async watch(path: string, onEvent: (o: Obj, type: string) => void): Promise<void> {
     const w = new Watch(this.kc);
+    let refusals = 0;
     const start = async (): Promise<void> => {
       if (this.closed) return;
       const ctrl = await w.watch(
         path,
         { allowWatchBookmarks: false },
         (type: string, obj: Obj) => {
+          refusals = 0;
           if (type === "ADDED" || type === "MODIFIED" || type === "DELETED") onEvent(obj, type);
         },
         (err: unknown) => {
           if (this.closed) return;
-          if (err && !(err instanceof Error && err.name === "AbortError"))
+          // 429: the server's watch cache for this resource is still filling (a fresh or restarted
+          // server); it is expected and says nothing is wrong, so retry quietly, backing off to 3.2 s.
+          const refused = (err as { statusCode?: number } | null)?.statusCode === 429;
+          refusals = refused ? refusals + 1 : 0;
+          if (err && !refused && !(err instanceof Error && err.name === "AbortError"))
             this.log(`watch ${path} ended: ${err}`);
-          this.later(200, () => void start().catch((e) => this.report(e)));
+          this.later(
+            refused ? Math.min(100 * 2 ** refusals, 3200) : 200,
+            () => void start().catch((e) => this.report(e)),
+          );
         },
       );
       this.aborts.push(ctrl);
