@@ -91,7 +91,7 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g, `$1 ${REDACTED}`],
   // Token and password fields in JSON or YAML (an exec plugin's ExecCredential, an auth-provider config).
   [
-    /((?<![A-Za-z0-9_-])["']?(?:token|access[-_]?token|id[-_]?token|refresh[-_]?token|client[-_]?secret|password|client[-_]?key[-_]?data|clientKeyData)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}]+)/gi,
+    /((?<![A-Za-z0-9_-])["']?(?:token|access[-_]?token|id[-_]?token|refresh[-_]?token|client[-_]?secret|password|client[-_]?key[-_]?data|clientKeyData)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}&]+)/gi,
     `$1${REDACTED}`,
   ],
   // Credentials in query strings.

@@ -266,3 +266,23 @@ contexts: []
     expect(result.stderr).toBe(`gpuvm: no such file: ${missing}\n`);
   });
 });
+
+describe("redact", () => {
+  it("takes out credential-shaped text no kubeconfig registered", async () => {
+    const { redact } = await import("../../src/cluster/secrets.js");
+    expect(redact("GET https://bob:hunter22@10.0.0.1:6443/api failed")).toBe(
+      "GET https://[redacted]@10.0.0.1:6443/api failed",
+    );
+    expect(redact("headers: { Authorization: 'Bearer abc.def.ghi' }")).toBe(
+      "headers: { Authorization: '[redacted]' }",
+    );
+    expect(redact("sent Bearer eyJhbGciOi.x.y to the proxy")).toBe("sent Bearer [redacted] to the proxy");
+    expect(redact(`bad key ${pair.key.trim()}!`)).toBe("bad key [redacted]!");
+    expect(redact('{"status":{"token":"plugin-printed-this"}}')).toBe('{"status":{"token":[redacted]}}');
+    expect(redact("https://h/?access_token=abcdef&x=1")).toBe("https://h/?access_token=[redacted]&x=1");
+    // Ordinary words stay: an upload's name, a resource with "token" in it.
+    expect(redact("create on uploadtokenrequests.upload.cdi.kubevirt.io")).toBe(
+      "create on uploadtokenrequests.upload.cdi.kubevirt.io",
+    );
+  });
+});
