@@ -81,7 +81,8 @@ export function findKernel(dir = guestKernelDir()): string | undefined {
   if (!existsSync(dir)) return undefined;
   const kernel = readdirSync(dir)
     .filter((name) => name.startsWith("vmlinuz-"))
-    .sort()
+    // Numeric: 6.1.0-57 is newer than 6.1.0-9.
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
     .at(-1);
   return kernel ? join(dir, kernel) : undefined;
 }
