@@ -89,7 +89,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "switch",
     term: "switch [options] <vm>",
-    description: "move a VM to its other mode",
+    description: "move a VM to its other mode (the one that does not run), or to --to",
     load: async () => (await import("./switch.js")).registerSwitch,
   },
   {
