@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TransientUploadError } from "../../src/cluster/iso/transfer.js";
 import { uploadIso } from "../../src/cluster/iso/upload.js";
+import { uploadLockName } from "../../src/cluster/iso/upload-lock.js";
 import { KubeApi } from "../../src/cluster/kube-request.js";
+import { type Lease, microTime } from "../../src/cluster/leases.js";
 import { connectCluster, rawRequest } from "../cluster/harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "../cluster/sim/aggregated.js";
 import { type Simulator, startSimulator } from "../cluster/sim/index.js";
@@ -214,7 +216,9 @@ describe("gpuvm iso upload", () => {
 
     const p = await useProxy({ failOnceWith: 503, async: true });
     const r = await runCli("iso", "upload", file, ...kubeArgs(cluster, ns));
-    expect(r.stderr).toContain(`resuming the unfinished upload into ${ns}/fedora`);
+    expect(r.stderr).toContain(
+      `continuing the unfinished upload into ${ns}/fedora: CDI takes no partial uploads, so the whole file is sent again`,
+    );
     expect(r.stderr).toContain("upload proxy answered 503");
     expect(r.code).toBe(0);
     expect(p.uploads).toEqual([
@@ -222,5 +226,92 @@ describe("gpuvm iso upload", () => {
     ]);
     const dv = (await must(admin, "GET", dvPath("fedora"))).body as any;
     expect(dv.metadata.annotations["gpuvm.io/iso-sha256"]).toBe(digest);
+  });
+});
+
+describe("two uploads into one volume", () => {
+  const api = new KubeApi(admin);
+  const quiet = { info() {}, start() {}, progress() {}, stop() {} };
+  const leaseRef = (volume: string) => ({
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    namespace: ns,
+    name: uploadLockName(volume),
+  });
+  /** A lease as another gpuvm's upload writes it. */
+  const otherUpload = (volume: string, seconds: number): Lease => ({
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { name: uploadLockName(volume), namespace: ns },
+    spec: {
+      holderIdentity: "laptop/4242/abcd1234",
+      leaseDurationSeconds: seconds,
+      renewTime: microTime(new Date()),
+    },
+  });
+
+  it("refuses while another live upload holds it, and sends nothing", async () => {
+    const p = await useProxy();
+    const file = join(dir, "busy.iso");
+    writeIsoImage(file, 1024 * 1024);
+    await api.create(otherUpload("busy", 2));
+    // The other run renews its lease, as a live upload does.
+    const renewing = setInterval(async () => {
+      const lease = await api.get<Lease>(leaseRef("busy"));
+      if (lease) await api.replace({ ...lease, spec: { ...lease.spec, renewTime: microTime(new Date()) } });
+    }, 300);
+    try {
+      const r = await runCli("iso", "upload", file, ...kubeArgs(cluster, ns));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        `another gpuvm (laptop/4242/abcd1234) is uploading into ${ns}/busy right now`,
+      );
+      expect(p.uploads).toEqual([]);
+    } finally {
+      clearInterval(renewing);
+    }
+    expect(await api.get(leaseRef("busy"))).toBeDefined();
+  });
+
+  it("takes over the lock a crashed upload left once it has stayed unrenewed for its duration", async () => {
+    const p = await useProxy();
+    const file = join(dir, "crashed.iso");
+    const digest = writeIsoImage(file, 1024 * 1024 + 7);
+    await api.create(otherUpload("crashed", 1));
+    const lines: string[] = [];
+    const result = await uploadIso({
+      api,
+      namespace: ns,
+      file,
+      reporter: { ...quiet, info: (l) => lines.push(l) },
+    });
+    expect(result.sha256).toBe(digest);
+    expect(lines.join("\n")).toContain(
+      "laptop/4242/abcd1234 left the lock unrenewed for 1 s; taking it over",
+    );
+    expect(p.uploads.map((u) => u.sha256)).toEqual([digest]);
+    // Released once the checksum is recorded.
+    expect(await api.get(leaseRef("crashed"))).toBeUndefined();
+  });
+
+  it("at once, with two different images under one name: one is stored and its own checksum recorded", async () => {
+    const p = await useProxy();
+    const first = join(dir, "twin-a.iso");
+    const second = join(dir, "twin-b.iso");
+    const digests = [writeIsoImage(first, 2 * 1024 * 1024), writeIsoImage(second, 2 * 1024 * 1024 + 1)];
+    const outcomes = await Promise.allSettled(
+      [first, second].map((file) => uploadIso({ api, namespace: ns, file, name: "twin", reporter: quiet })),
+    );
+    const won = outcomes.filter((o) => o.status === "fulfilled");
+    expect(won).toHaveLength(1);
+    const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+    expect(String(refused.reason)).toMatch(
+      /is uploading into .*\/twin right now|already holds another image/,
+    );
+    const stored = p.uploads.filter((u) => u.complete).map((u) => u.sha256);
+    expect(stored).toHaveLength(1);
+    const dv = (await must(admin, "GET", dvPath("twin"))).body as any;
+    expect(dv.metadata.annotations["gpuvm.io/iso-sha256"]).toBe(stored[0]);
+    expect(digests).toContain(stored[0]);
   });
 });

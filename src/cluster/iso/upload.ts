@@ -1,6 +1,7 @@
-// gpuvm iso upload, end to end: refuse what is not an ISO before any request, reuse a volume that already
-// holds the same image, else create (or resume) the upload DataVolume, stream the file and record its
-// size and SHA-256 on the volume.
+// gpuvm iso upload, end to end: refuse what is not an ISO before any request, take the volume's upload
+// lock (one run at a time, upload-lock.ts), reuse a volume that already holds the same image, else create
+// the upload DataVolume (or take over one an earlier run left unfinished), stream the whole file and
+// record the size and SHA-256 of the bytes sent on the volume.
 
 import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,6 +19,7 @@ import { fileSha256, fileStamp } from "./file-hash.js";
 import { checkImage } from "./image-format.js";
 import { type OpenEndpoint, openUploadProxy } from "./proxy-endpoint.js";
 import { sendOnce, supportsAsync, TransientUploadError } from "./transfer.js";
+import { lockUpload, UPLOAD_LOCK_SECONDS, type UploadLock } from "./upload-lock.js";
 
 export interface UploadReporter {
   info(line: string): void;
@@ -132,7 +134,10 @@ async function judgeExisting(
         `its content is unknown: delete it yourself (kubectl delete dv ${name} -n ${ns}) or choose another --name`,
     );
   }
-  reporter.info(`resuming the unfinished upload into ${ns}/${name}`);
+  // CDI's upload server cannot continue a partial stream: the whole file is sent again into this volume.
+  reporter.info(
+    `continuing the unfinished upload into ${ns}/${name}: CDI takes no partial uploads, so the whole file is sent again`,
+  );
   return { reuse: false as const };
 }
 
@@ -141,6 +146,23 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
   // Before anything else: never create a volume or send a byte for a file that is not an ISO.
   const { size, format } = await checkImage(req.file);
   const name = req.name ?? volumeNameFor(basename(req.file));
+  // Held from the first look at the volume to the recorded checksum, so no other run writes in between.
+  const lock = await lockUpload(api, ns, name, { report: reporter.info });
+  try {
+    return await uploadLocked(req, name, size, format, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function uploadLocked(
+  req: UploadRequest,
+  name: string,
+  size: number,
+  format: string,
+  lock: UploadLock,
+): Promise<UploadResult> {
+  const { api, namespace: ns, reporter } = req;
   const phaseTimeoutMs = req.phaseTimeoutMs ?? 300_000;
 
   const existing = await api.find<V1beta1DataVolume>(dvPath(ns, name));
@@ -211,6 +233,13 @@ export async function uploadIso(req: UploadRequest): Promise<UploadResult> {
       throw new Error(`${req.file} changed while it was uploaded; run the upload again`);
     }
     await waitForPhase(api, ns, name, ["Succeeded"], usedAsync ? 24 * 3600_000 : phaseTimeoutMs);
+    if (lock.lost) {
+      // Another run judged this one abandoned and may be writing: record nothing.
+      throw new Error(
+        `the upload lock on ${ns}/${name} was taken over while this run was silent for ${UPLOAD_LOCK_SECONDS} s; ` +
+          "nothing was recorded: run the upload again (it reuses the volume if it holds this image)",
+      );
+    }
     await api.request("PATCH", dvPath(ns, name), {
       contentType: "application/merge-patch+json",
       body: { metadata: { annotations: { [SHA256_ANNOTATION]: sha256, [SIZE_ANNOTATION]: String(size) } } },
