@@ -10,7 +10,7 @@ import { startSimulator } from "./sim/index.js";
 const cluster = await startCluster({ log: (line) => process.stderr.write(`${line}\n`) }).catch(
   (e: unknown) => {
     // up's own log lines (above) say what failed; a stack trace into the harness adds nothing.
-    process.stderr.write(`[cluster] ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`[cluster] ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}\n`);
     process.exit(1);
   },
 );

@@ -26,7 +26,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const started = Date.now();
-  const cluster = await startCluster({ log: (line) => process.stderr.write(`${line}\n`) });
+  const cluster = await startCluster({ log: (line) => process.stderr.write(`${line}\n`) }).catch(
+    (e: unknown) => {
+      // A thrown error here reads as vitest's "No test files found" plus a stack trace into the
+      // harness; up's log lines above already say what failed (a missing schema names
+      // `bash test/prepare`), so end with them and the one line that sums them up.
+      const summary = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+      process.stderr.write(`[cluster] the integration tests did not run: ${summary}\n`);
+      process.exit(1);
+    },
+  );
   process.stderr.write(`[cluster] test cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   const { kubeConfig: _kc, stop, restartApiServer: _restart, ...info } = cluster;
   project.provide("gpuvmCluster", info);
