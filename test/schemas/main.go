@@ -210,7 +210,7 @@ func fromGoType(t reflect.Type, all map[string]common.OpenAPIDefinition) (spec.S
 	object := spec.Schema{SchemaProps: spec.SchemaProps{Type: []string{"object"}, Properties: map[string]spec.Schema{}}}
 	for i := 0; i < t.NumField(); i++ {
 		field := t.Field(i)
-		name, _, _ := strings.Cut(field.Tag.Get("json"), ",")
+		name, options, _ := strings.Cut(field.Tag.Get("json"), ",")
 		if name == "" || name == "-" {
 			return spec.Schema{}, nil, fmt.Errorf("field %s has no JSON name", field.Name)
 		}
@@ -219,6 +219,11 @@ func fromGoType(t reflect.Type, all map[string]common.OpenAPIDefinition) (spec.S
 			return spec.Schema{}, nil, fmt.Errorf("field %s: %w", field.Name, err)
 		}
 		object.Properties[name] = schema
+		// Always serialised scalars are required, as openapi-gen has them (a condition's type and
+		// status); a struct such as metav1.Time stays optional, as upstream's swagger has it.
+		if !strings.Contains(options, "omitempty") && field.Type.Kind() != reflect.Struct && field.Type.Kind() != reflect.Pointer {
+			object.Required = append(object.Required, name)
+		}
 	}
 	return object, dependencies, nil
 }
