@@ -48,11 +48,17 @@ export function knownKeys(schema: ZodType, path: readonly PropertyKey[]): string
   return [];
 }
 
+const MAX_QUOTED = 60;
+
 /** How a found value reads in a message. */
 export function describeFound(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "an empty value";
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") {
+    // A found value is quoted to show what was read, not to reprint a long paste.
+    if (value.length <= MAX_QUOTED) return JSON.stringify(value);
+    return `${JSON.stringify(value.slice(0, MAX_QUOTED))}… (${value.length} characters)`;
+  }
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";

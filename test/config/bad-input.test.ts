@@ -2,36 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/config/problem.js";
 import { parseModel } from "../../src/model/index.js";
-
-const BASE = `apiVersion: gpuvm/v1alpha1
-kind: Lab
-metadata: { name: t }
-hosts:
-  tower1:
-    capacity: { cpu: 16, memory: 32Gi }
-    gpus:
-      rtx3080:
-        functions:
-          - { address: "0000:09:00.0", id: "10de:2206" }
-          - { address: "0000:09:00.1", id: "10de:1aef" }
-storage:
-  system: { replicas: 3 }
-networks:
-  lan: { bridge: local-br0 }
-vms:
-  gaming:
-    disks: { system: { size: 64Gi, storage: system } }
-    nics: { lan: { mac: "8a:d3:14:ca:21:70" } }
-    modes:
-      live: { host: tower1, cpu: 80%, memory: 80%, gpus: [rtx3080] }
-      maintenance: { cpu: 2, memory: 4Gi }
-`;
-
-/** BASE with one exact substring replaced; fails loudly if the substring is not there. */
-function edit(from: string, to: string): string {
-  if (!BASE.includes(from)) throw new Error(`test setup: ${JSON.stringify(from)} not in BASE`);
-  return BASE.replace(from, to);
-}
+import { BASE, edit } from "./support.js";
 
 const CASES: [name: string, text: string, expected: string[]][] = [
   [
