@@ -1,6 +1,16 @@
 // The lab file, defined once. Everything else (types, JSON Schema for editors, error messages) derives from it.
 import { z } from "zod";
-import { PERCENT_PATTERN, QUANTITY_PATTERN } from "./quantity.js";
+import {
+  DISK_SIZE,
+  HOST_MEMORY,
+  MAX_CPUS,
+  PERCENT_PATTERN,
+  parsePercent,
+  QUANTITY_PATTERN,
+  type QuantityBounds,
+  quantityProblem,
+  VM_MEMORY,
+} from "./quantity.js";
 
 /** Names that become Kubernetes object names or DNS labels (RFC 1123 label). */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -12,21 +22,52 @@ const dnsLabel = z
       "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit",
   });
 
+/**
+ * Linux interface names (bridges, uplinks): the kernel takes 1 to 15 bytes without '/', ':' or
+ * whitespace, and never "." or "..". gpuvm also keeps to letters, digits, '_', '.' and '-', because
+ * the name becomes a file name (<bridge>.nmconnection) and a word in a systemd unit's shell line.
+ */
+const interfaceName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,15}$/, {
+    error: "must be a Linux interface name: 1 to 15 letters, digits, '_', '.' or '-'",
+  })
+  .superRefine((name, ctx) => {
+    if (name === "." || name === "..")
+      ctx.addIssue({ code: "custom", message: `must be a Linux interface name, found "${name}"` });
+  });
+
 const quantity = z
   .string()
   .regex(QUANTITY_PATTERN, { error: 'must be a quantity such as "64Gi", "512Mi" or "2Ti"' });
 const percent = z.string().regex(PERCENT_PATTERN, { error: 'must be a percentage such as "80%"' });
 
+/** A check that a quantity (when the value is one) lies within `bounds`. */
+function withinBounds(bounds: QuantityBounds) {
+  return (value: unknown, ctx: z.RefinementCtx) => {
+    if (typeof value !== "string" || !QUANTITY_PATTERN.test(value)) return;
+    const problem = quantityProblem(value, bounds);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  };
+}
+
+const cpuCount = z.int().positive().max(MAX_CPUS);
 const cpuRequest = z
   .union([z.int().positive(), percent], {
     error: 'must be a whole number of cores (2) or a share of the host ("80%")',
+  })
+  .superRefine((value, ctx) => {
+    // After the union, so that the message names the bound rather than the accepted forms.
+    if (typeof value === "number" && value > MAX_CPUS)
+      ctx.addIssue({ code: "custom", message: `must be at most ${MAX_CPUS} cores, found ${value}` });
   })
   .describe('Cores: a whole number, or a share of the host\'s CPUs ("80%").');
 const memoryRequest = z
   .union([quantity, percent], {
     error: 'must be a quantity ("4Gi") or a share of the host\'s memory ("80%")',
   })
-  .describe('Memory: a quantity ("4Gi") or a share of the host\'s memory ("80%").');
+  .superRefine(withinBounds(VM_MEMORY))
+  .describe('Memory: a quantity ("4Gi", at least 64Mi) or a share of the host\'s memory ("80%").');
 
 const pciAddress = z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, {
   error: 'must be a full PCI address in lower case, such as "0000:09:00.0"',
@@ -93,16 +134,18 @@ const Gpu = z.strictObject({
 const Host = z.strictObject({
   capacity: z
     .strictObject({
-      cpu: z.int().positive().describe("Logical CPUs of the host."),
-      memory: quantity.describe('Memory of the host, such as "32Gi".'),
+      cpu: cpuCount.describe(`Logical CPUs of the host (at most ${MAX_CPUS}).`),
+      memory: quantity
+        .superRefine(withinBounds(HOST_MEMORY))
+        .describe('Memory of the host, such as "32Gi" (64Mi to 64Ti).'),
     })
     .describe("What the host has; percentages in modes resolve against it."),
   cpuVendor: z.enum(["intel", "amd", "arm"]).optional().describe("CPU vendor (for kernel arguments)."),
   gpus: z.record(dnsLabel, Gpu).default({}).describe("GPUs on this host, by a name of your choice."),
   bridge: z
     .strictObject({
-      name: z.string().min(1).describe("Linux bridge name, such as local-br0."),
-      uplink: z.string().min(1).describe("Physical interface enslaved to the bridge, such as enp9s0."),
+      name: interfaceName.describe("Linux bridge name, such as local-br0."),
+      uplink: interfaceName.describe("Physical interface enslaved to the bridge, such as enp9s0."),
     })
     .optional(),
 });
@@ -125,7 +168,7 @@ const StorageClass = z.strictObject({
 
 const Network = z.strictObject({
   name: dnsLabel.optional().describe("NetworkAttachmentDefinition name; defaults to the key."),
-  bridge: z.string().min(1).describe("Host bridge the bridge CNI plugs into."),
+  bridge: interfaceName.describe("Host bridge the bridge CNI plugs into."),
   binding: z.enum(["managedTap", "bridge"]).default("managedTap"),
   subnet: cidr.optional(),
   gateway: ipv4.optional(),
@@ -139,7 +182,10 @@ const Network = z.strictObject({
 
 const Disk = z
   .strictObject({
-    size: quantity.optional().describe("Size of the volume (not for a containerDisk)."),
+    size: quantity
+      .superRefine(withinBounds(DISK_SIZE))
+      .optional()
+      .describe("Size of the volume, 1Mi to 1Pi (not for a containerDisk)."),
     storage: z.string().optional().describe("Key of an entry under storage (not for a containerDisk)."),
     bus: z
       .enum(["virtio", "sata", "scsi"])
@@ -221,9 +267,19 @@ const Hyperv = z
     relaxed: enlightenment,
     vapic: enlightenment,
     spinlocks: z
-      .union([z.boolean(), z.int().min(4096)], {
-        error: "must be true, false or a retry count of at least 4096",
-      })
+      .union(
+        [
+          z.boolean(),
+          z
+            .int()
+            .min(4096)
+            .max(2 ** 32 - 1),
+        ],
+        {
+          // KubeVirt keeps the count in 32 bits.
+          error: "must be true, false or a retry count from 4096 to 4294967295",
+        },
+      )
       .describe("true (4096 retries) or a retry count"),
     vpindex: enlightenment,
     runtime: enlightenment,
@@ -291,7 +347,12 @@ const Vm = z.strictObject({
 });
 
 const Priority = z.strictObject({
-  value: z.int().default(1000),
+  // Kubernetes reserves values above one billion for its system classes and refuses them here.
+  value: z
+    .int()
+    .min(-(2 ** 31))
+    .max(1_000_000_000)
+    .default(1000),
   preemption: z.enum(["PreemptLowerPriority", "Never"]).default("PreemptLowerPriority"),
   description: z.string().optional(),
 });
@@ -317,6 +378,14 @@ export const LabFileSchema = z
             "Storage key installation ISOs are uploaded into; defaults to the key iso when there is one.",
           ),
         maxHostShare: percent
+          .superRefine((value, ctx) => {
+            const share = parsePercent(value) ?? 0;
+            if (share < 0.01 || share > 1)
+              ctx.addIssue({
+                code: "custom",
+                message: `must be a share from 1% to 100%, such as "90%", found "${value}"`,
+              });
+          })
           .default("90%")
           .describe("Largest share of a host's CPUs or memory one mode may take before lint warns (GV016)."),
         harvester: z

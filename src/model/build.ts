@@ -1,7 +1,7 @@
 // LabFile (validated shape) → Lab (resolved references, sizes, defaults), or located problems.
 
 import { dottedPath, InputError, type Problem } from "../config/problem.js";
-import { formatBytes, parsePercent, parseQuantity } from "../config/quantity.js";
+import { formatBytes, parsePercent, parseQuantity, VM_MEMORY } from "../config/quantity.js";
 import type { LabFile, LabFileHost, LabFileVm } from "../config/schema.js";
 import type { LabPath, LabSource } from "../config/source.js";
 import { didYouMean } from "../config/suggest.js";
@@ -201,6 +201,13 @@ function buildMode(
 
   const cores = resolveCores(spec.cpu, host?.cpu) ?? 1;
   const memoryBytes = resolveMemoryBytes(spec.memory, host?.memoryBytes) ?? 0;
+  // A quantity was bounded by the schema; a share is known only now, against its host.
+  if (host && parsePercent(spec.memory) !== undefined && memoryBytes < VM_MEMORY.min) {
+    problems.add(
+      [...path, "memory"],
+      `"${spec.memory}" of host "${host.name}"'s ${formatBytes(host.memoryBytes)} is ${formatBytes(memoryBytes)}; a mode needs at least ${formatBytes(VM_MEMORY.min)} (${VM_MEMORY.why})`,
+    );
+  }
   const objectName = `${vmName}-${name}`;
   if (objectName.length > MAX_NAME) {
     problems.add(["vms", vmName], `VM name "${objectName}" would be longer than ${MAX_NAME} characters`, {
