@@ -3,7 +3,10 @@
 // Every round runs every case once, in turn, so load on the machine falls on all cases alike; the
 // figures are medians over the rounds. Targets: --version and --help within 50 ms of Node's start,
 // validate and render of examples/homelab.yaml within 250 ms of it.
-// Run: npm run bench:startup [-- --runs 30] [-- --check]   (--check exits 1 when a target is missed)
+// Run: npm run bench:startup [-- --runs 30] [--check] [--compare DIR]
+//   --check exits 1 when a target is missed; --compare DIR also measures another built checkout of
+//   gpuvm (DIR/bin/gpuvm.js, e.g. a `git worktree` of an older commit) in the same rounds, so a before
+//   and after share the machine's load.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
@@ -19,8 +22,13 @@ const args = process.argv.slice(2);
 const runsAt = args.indexOf("--runs");
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 20;
 const check = args.includes("--check");
+const compareAt = args.indexOf("--compare");
+const compare = compareAt >= 0 ? args[compareAt + 1] : undefined;
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a whole number of rounds");
-if (!existsSync(join(root, "dist"))) throw new Error("no dist/: run npm run build first");
+if (!existsSync(join(root, "dist/gpuvm.js"))) throw new Error("no dist/gpuvm.js: run npm run build first");
+if (compare !== undefined && !existsSync(join(compare, "bin/gpuvm.js"))) {
+  throw new Error(`--compare ${compare}: no bin/gpuvm.js there`);
+}
 
 interface Case {
   name: string;
@@ -29,13 +37,20 @@ interface Case {
   budgetMs?: number;
 }
 
+/** The four commands, run through one checkout's launcher; `label` tells checkouts apart. */
+const gpuvmCases = (launcher: string, label: string): Case[] => [
+  { name: `${label}--version`, argv: [launcher, "--version"], budgetMs: 50 },
+  { name: `${label}--help`, argv: [launcher, "--help"], budgetMs: 50 },
+  { name: `${label}validate homelab`, argv: [launcher, "validate", "-f", lab], budgetMs: 250 },
+  { name: `${label}render homelab`, argv: [launcher, "render", "-f", lab], budgetMs: 250 },
+];
+
 const cases: Case[] = [
   { name: "node -e 0", argv: ["-e", "0"] },
-  { name: "gpuvm --version", argv: [bin, "--version"], budgetMs: 50 },
-  { name: "gpuvm --help", argv: [bin, "--help"], budgetMs: 50 },
-  { name: "gpuvm validate homelab", argv: [bin, "validate", "-f", lab], budgetMs: 250 },
-  { name: "gpuvm render homelab", argv: [bin, "render", "-f", lab], budgetMs: 250 },
+  ...gpuvmCases(bin, "gpuvm "),
+  ...(compare === undefined ? [] : gpuvmCases(join(compare, "bin/gpuvm.js"), "compared ")),
 ];
+if (compare !== undefined) console.log(`compared: ${compare}`);
 
 // Every process, the baseline included, loads this probe first: on exit it writes its peak RSS and the
 // CPU time it used to a file, so both are each process's own (not the benchmark's) and the probe's
@@ -105,7 +120,7 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 const over = (value: number, base: number) =>
   `${value >= base ? "+" : "-"}${Math.abs(value - base).toFixed(0)} ms`;
 const columns = ["case", "wall", "over node", "ratio", "CPU", "over node", "peak RSS", "target"];
-const widths = [24, 8, 10, 6, 8, 10, 9, 0];
+const widths = [25, 8, 10, 6, 8, 10, 9, 0];
 const line = (cells: string[]) =>
   cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
 
