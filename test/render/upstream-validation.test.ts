@@ -1,10 +1,10 @@
-import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderKubevirtTarget } from "../../src/render/targets/kubevirt.js";
 import { preparedSchemasDir, type SchemaSource, schemaFile, schemaSource } from "../schemas/locate.js";
 import { EXAMPLES, exampleLab } from "../support/labs.js";
+import { tempDir } from "../support/temp.js";
 import { UpstreamSchemas, upstreamSchemas } from "../support/upstream-schemas.js";
 
 // The schemas every test reads (a copy of upstream's files where there is one), and, beside such a
@@ -78,7 +78,7 @@ describe.each(sources)("rendered objects against the upstream schemas (%s)", (_k
 
 describe("schemas that are not prepared", () => {
   it("name the step that prepares them, with no stack trace into the test helpers", () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "gpuvm-schemas-")), "upstream-schemas-0");
+    const dir = join(tempDir("gpuvm-schemas-"), "upstream-schemas-0");
     let error: unknown;
     try {
       schemaFile("kubevirt/swagger.json", { kind: "prepared", dir });
