@@ -1,7 +1,7 @@
 import { VFIO_DRIVER } from "../drivers.js";
 import { HostUserError } from "../errors.js";
 import { describeFunction, gpuGroupOf } from "../gpus.js";
-import { isBridgeRole, normalizePciAddress } from "../pci-address.js";
+import { isBridgeRole, normalizePciAddress, pciSlot } from "../pci-address.js";
 import type { HostScan, PciFunction } from "../types.js";
 import type { HostView } from "./inspect.js";
 import { isOnGpuCard, splitGroup } from "./select.js";
@@ -305,7 +305,7 @@ export function planUnbind(
   }
   if (members.length === 0)
     warnings.push(
-      `nothing to restore: gpuvm bound nothing in ${g.group ? `IOMMU group ${g.group.id}` : `${fn.address}'s card`}`,
+      `nothing to restore: gpuvm bound nothing in ${g.group ? `IOMMU group ${g.group.id}` : `slot ${pciSlot(fn.address)}`}`,
     );
 
   return {
