@@ -25,9 +25,13 @@ export function progressLine(entry: PlanEntry, outcome: Outcome): string {
       ? "kept (volume no longer in the lab; not deleted)"
       : outcome;
   const left =
-    outcome === "kept" && (entry.action === "prune" || entry.action === "blocked")
-      ? "left (no longer in the lab; --prune removes it)"
-      : text;
+    outcome !== "kept"
+      ? text
+      : entry.action === "prune"
+        ? "left (no longer in the lab; --prune removes it)"
+        : entry.action === "blocked"
+          ? "left (no longer in the lab, and it runs: stop it, then --prune removes it)"
+          : text;
   return `${info.kind.toLowerCase()}${group}/${entry.ref.name} ${left}\n`;
 }
 

@@ -376,6 +376,13 @@ describe("prune and a running VM", () => {
     expect(await client.get(vmRef("gaming-compat-live"))).toBeDefined();
     expect(await client.get(vmRef("gaming-compat-maintenance"))).toBeDefined();
 
+    // Without --prune, apply goes on and says why the VM stays.
+    const kept = await gpuvm(cluster, "admin", "apply", "-f", smaller);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stdout).toContain(
+      "virtualmachine.kubevirt.io/gaming-compat-live left (no longer in the lab, and it runs: stop it, then --prune removes it)",
+    );
+
     await client.mergePatch(vmRef("gaming-compat-live"), { spec: { runStrategy: "Halted" } });
     const pruned = await gpuvm(cluster, "admin", "apply", "-f", smaller, "--prune", "--yes");
     expect(pruned.code, pruned.stderr).toBe(0);
