@@ -219,6 +219,28 @@ describe("bind refuses what the host is using, even when named", () => {
     expect(forced.warnings[0]).toContain("drawn on its framebuffer fb0 (--force given)");
   });
 
+  it("a desktop session or a CUDA job using the GPU through its host driver: refused, --force and all", () => {
+    const root = tree({
+      ...MACHINES.desktopRtx3080,
+      vfioPciLoaded: true,
+      drm: [
+        { name: "card0", pciDevice: "0000:09:00.0" },
+        { name: "renderD128", pciDevice: "0000:09:00.0" },
+      ],
+      nvidiaGpus: [{ address: "0000:09:00.0", minor: 0 }],
+      processes: [
+        { pid: 1500, comm: "Xorg", fds: ["/dev/dri/card0", "/dev/tty7"] },
+        { pid: 2600, comm: "python3", fds: ["/dev/nvidiactl", "/dev/nvidia0", "/dev/nvidia-uvm"] },
+        { pid: 2700, comm: "bash", fds: ["/dev/pts/0"] },
+      ],
+    });
+    const plan = planBind(inspectHost(root), "0000:09:00.0", { force: true });
+    expect(plan.refusals).toEqual([
+      "unbinding 0000:09:00.0 (VGA compatible controller) would take away /dev/dri/card0, open in process 1500 (Xorg)",
+      "unbinding 0000:09:00.0 (VGA compatible controller) would take away /dev/nvidia0, open in process 2600 (python3)",
+    ]);
+  });
+
   it("--force gives up a console, never a mounted disk", () => {
     const root = tree(budgetInUse);
     const plan = planBind(inspectHost(root), "0000:05:00.0", { force: true, also: STRANGERS });

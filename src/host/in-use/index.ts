@@ -18,6 +18,8 @@ export interface HostUse {
   vfio: VfioOpen;
   /** Per-device VFIO nodes (`vfio-dev/vfio0`) of each function, for the iommufd interface. */
   vfioDevices: Record<string, string[]>;
+  /** The PCI functions behind each GPU node a host driver made: `/dev/dri/card0`, `/dev/nvidia0`. */
+  gpuNodes: Record<string, string[]>;
   issues: ScanIssue[];
 }
 
@@ -40,6 +42,25 @@ export function readHostUse(reader: HostReader, scan: HostScan): HostUse {
     framebuffers,
     vfio: readVfioOpen(reader),
     vfioDevices,
+    gpuNodes: readGpuNodes(reader),
     issues,
   };
+}
+
+/** DRM nodes from `sys/class/drm`, and NVIDIA's `/dev/nvidiaN` from the minor its driver reports per GPU. */
+function readGpuNodes(reader: HostReader): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const drm = reader.listDir("sys/class/drm");
+  for (const name of drm.ok ? drm.value : []) {
+    if (!/^(card|renderD)\d+$/.test(name)) continue;
+    const pci = pciAncestors(reader, `sys/class/drm/${name}/device`);
+    if (pci.length) out[`/dev/dri/${name}`] = pci;
+  }
+  const gpus = reader.listDir("proc/driver/nvidia/gpus");
+  for (const address of gpus.ok ? gpus.value : []) {
+    const info = reader.readText(`proc/driver/nvidia/gpus/${address}/information`);
+    const minor = info.ok ? /^Device Minor:\s*(\d+)/m.exec(info.value)?.[1] : undefined;
+    if (minor !== undefined) out[`/dev/nvidia${minor}`] = [address];
+  }
+  return out;
 }

@@ -1,11 +1,15 @@
 import type { HostReader } from "../reader.js";
 
-/** A process with a VFIO group or device open: a running VM (QEMU), or a tool holding the GPU. */
+/**
+ * A process with a device node open: a VFIO group or device (a running VM, QEMU), or a GPU's
+ * own node under its host driver (`/dev/dri/card0` for a desktop session, `/dev/nvidia0` for a
+ * CUDA job or nvidia-persistenced).
+ */
 export interface VfioOpener {
   pid: number;
   /** `proc/<pid>/comm`, e.g. `qemu-kvm`; null when unreadable. */
   comm: string | null;
-  /** `/dev/vfio/12`, or `/dev/vfio/devices/vfio0` for the per-device (iommufd) interface. */
+  /** `/dev/vfio/12`, `/dev/vfio/devices/vfio0` (the per-device, iommufd interface), `/dev/dri/renderD128`, `/dev/nvidia0`. */
   path: string;
 }
 
@@ -15,10 +19,10 @@ export interface VfioOpen {
   unreadable: number;
 }
 
-const VFIO_NODE = /^\/dev\/vfio\/(\d+|devices\/vfio\d+)$/;
+const WATCHED_NODE = /^\/dev\/(vfio\/(\d+|devices\/vfio\d+)|dri\/(card|renderD)\d+|nvidia\d+)$/;
 
 /**
- * Every open /dev/vfio node, from the `proc/<pid>/fd` links. The links are only read, never
+ * Every open VFIO or GPU node, from the `proc/<pid>/fd` links. The links are only read, never
  * followed: their text is the path the process opened.
  */
 export function readVfioOpen(reader: HostReader): VfioOpen {
@@ -35,7 +39,7 @@ export function readVfioOpen(reader: HostReader): VfioOpen {
     }
     for (const fd of fds.value) {
       const target = reader.readLink(`proc/${pid}/fd/${fd}`);
-      if (!target.ok || !VFIO_NODE.test(target.value)) continue;
+      if (!target.ok || !WATCHED_NODE.test(target.value)) continue;
       if (openers.some((o) => o.pid === Number(pid) && o.path === target.value)) continue;
       const comm = reader.readText(`proc/${pid}/comm`);
       openers.push({ pid: Number(pid), comm: comm.ok ? comm.value.trim() : null, path: target.value });

@@ -25,7 +25,9 @@ export function vfioHolders(f: PciFunction, use: HostUse): string[] {
 
 /**
  * Everything the host would lose if `f` left its driver: mounted disks and swap behind it,
- * interfaces that are up, a console drawn on its framebuffer. A VM holding it is checked
+ * interfaces that are up, a process using it through its host driver's node (a desktop
+ * session, a CUDA job: the driver's unbind would wait for them or pull the device from under
+ * them), a console drawn on its framebuffer. A VM holding it is checked
  * apart (vfioHolders), as it stops unbind as well as bind.
  */
 export function usesOf(f: PciFunction, scan: HostScan, use: HostUse): Use[] {
@@ -49,6 +51,13 @@ export function usesOf(f: PciFunction, scan: HostScan, use: HostUse): Use[] {
     if (!i.pci.includes(f.address) || i.up === false) continue;
     const state = i.up === null ? "whose state could not be read" : "which is up";
     out.push({ message: `${lead} network interface ${i.name}, ${state}`, overridable: false });
+  }
+  for (const o of use.vfio.openers) {
+    if (!use.gpuNodes[o.path]?.includes(f.address)) continue;
+    out.push({
+      message: `${lead} ${o.path}, open in process ${o.pid}${o.comm ? ` (${o.comm})` : ""}`,
+      overridable: false,
+    });
   }
   const consoles = scan.framebuffer.boundConsoles;
   for (const fb of use.framebuffers) {
