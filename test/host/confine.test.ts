@@ -43,7 +43,7 @@ describe("writes stay under the root", () => {
   ])("%s linked out of the root: refused before the first write, the outside file untouched", (_, rel) => {
     const root = tree(tower1);
     const outside = outsideFile();
-    plant(root, path.relative(root, realOf(root, path.dirname(rel))) + "/" + path.basename(rel), outside);
+    plant(root, `${path.relative(root, realOf(root, path.dirname(rel)))}/${path.basename(rel)}`, outside);
     const plan = planBind(inspectHost(root), "0000:09:00.0", { force: true });
     const writer = loggingWriter(fsWriter(root));
     expect(() => applyPlan(plan, { root, writer })).toThrow(
