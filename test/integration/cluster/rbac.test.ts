@@ -3,10 +3,21 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { KubeClient } from "../../../src/cluster/client.js";
+import { loadModel } from "../../../src/model/index.js";
 import { rawRequest } from "../../cluster/harness.js";
 import type { Simulator } from "../../cluster/sim/index.js";
 import { runCli } from "../../support/cli.js";
-import { freshLab, gpuvm, homelabText, sharedCluster, simulate, writeLab } from "./support.js";
+import {
+  freshLab,
+  gpuLeaseRef,
+  gpuvm,
+  homelabText,
+  readGpuLease,
+  sharedCluster,
+  simulate,
+  writeLab,
+} from "./support.js";
 
 const cluster = sharedCluster();
 const admin = cluster.kubeConfig("admin");
@@ -113,6 +124,29 @@ describe("a service account bound to the rendered roles", () => {
     const report = JSON.parse(doctor.stdout) as { checks: { id: string; verdict: string }[] };
     expect(report.checks.find((check) => check.id === "gpu-node")?.verdict).toBe("fail");
     expect(report.checks.find((check) => check.id === "feature-gates")?.verdict).toBe("ok");
+  });
+
+  it("treats a GPU holder in a namespace it may not read as running, and does not take the GPU", async () => {
+    expect((await as("apply")).code).toBe(0);
+    const model = await loadModel(lab.path);
+    const ref = gpuLeaseRef(model);
+    const holder = "someone-elses-namespace/their-vm";
+    await post(`/apis/coordination.k8s.io/v1/namespaces/${ref.namespace}/leases`, {
+      metadata: { name: ref.name, annotations: { "gpuvm.io/confirmed": "true" } },
+      spec: { holderIdentity: holder, leaseDurationSeconds: 30 },
+    });
+    try {
+      const refused = await as("start", "gaming");
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`GPU rtx3080 on tower1 is held by ${holder}; stop it first`);
+      expect((await readGpuLease(new KubeClient(admin), model))?.spec.holderIdentity).toBe(holder);
+    } finally {
+      await rawRequest(
+        admin,
+        "DELETE",
+        `/apis/coordination.k8s.io/v1/namespaces/${ref.namespace}/leases/${ref.name}`,
+      );
+    }
   });
 
   it("never prints the token", async () => {
