@@ -1,5 +1,6 @@
 // How findings are printed: one line per finding with its fix below it, or a stable JSON document
 // (documented in docs/lint.md; field order and sorting do not change between runs).
+import { clipMessage } from "../config/problem.js";
 import { quoteForMessage, terminalJson } from "../emit/terminal.js";
 import type { Finding, IgnoredFinding } from "./finding.js";
 import type { LintReport } from "./run.js";
@@ -7,11 +8,13 @@ import type { LintReport } from "./run.js";
 /**
  * Two lines: the finding and its fix. Messages quote names and values from the lab file (a MAC, a
  * domain, a lint.ignore key), so both lines are made terminal-safe: control characters and line
- * breaks are shown escaped and cannot rewrite the user's terminal or fake another finding.
+ * breaks are shown escaped and cannot rewrite the user's terminal or fake another finding; a value
+ * megabytes long is clipped.
  */
 export function formatFinding(finding: Finding): string {
-  const where = `${quoteForMessage(finding.file)}:${finding.line}:${finding.col}`;
-  return `${where}: ${finding.severity} ${finding.id}: ${quoteForMessage(finding.message)}\n  fix: ${quoteForMessage(finding.fix)}\n`;
+  const safe = (text: string) => quoteForMessage(clipMessage(text));
+  const where = `${safe(finding.file)}:${finding.line}:${finding.col}`;
+  return `${where}: ${finding.severity} ${finding.id}: ${safe(finding.message)}\n  fix: ${safe(finding.fix)}\n`;
 }
 
 export function formatFindings(findings: Finding[]): string {
