@@ -5,6 +5,7 @@
 // medium goes into an empty drive as a hotpluggable volume, and only such a medium can be taken out again
 // while the VM runs (one inserted at boot stays until the next boot). A swap is an eject, then an insert.
 import { setTimeout as sleep } from "node:timers/promises";
+import { isDeepStrictEqual } from "node:util";
 import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import { compareVersions, DECLARATIVE_HOTPLUG_GATE, KUBEVIRT, parseVersion } from "../../model/versions.js";
 import { ApiError, type KubeApi } from "../kube-request.js";
@@ -75,32 +76,52 @@ export async function declarativeHotplug(api: KubeApi): Promise<boolean> {
   }
 }
 
+const mediaKey = `/metadata/annotations/${MEDIA_ANNOTATION.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+
 function patchOps(
   vm: V1VirtualMachine,
   devices: { disks: unknown[]; volumes: unknown[] },
   state?: MediaState,
 ) {
   const hasAnnotations = vm.metadata?.annotations !== undefined;
-  const key = `/metadata/annotations/${MEDIA_ANNOTATION.replace(/~/g, "~0").replace(/\//g, "~1")}`;
   const ops: unknown[] = [
-    // Fails with 422 if someone changed the VM since we read it, instead of overwriting their change.
-    { op: "test", path: "/metadata/resourceVersion", value: vm.metadata?.resourceVersion },
+    // The patch is guarded by exactly what the edit was computed from (the drives, the volumes and
+    // gpuvm's media record), not by the whole object's resourceVersion: a controller writing status or
+    // labels between our read and our patch changes nothing we decided on, while a concurrent edit of
+    // the drives still fails the "test" ops with 422 instead of being overwritten.
+    ...guardOps(vm),
     { op: "replace", path: "/spec/template/spec/domain/devices/disks", value: devices.disks },
     { op: "add", path: "/spec/template/spec/volumes", value: devices.volumes },
   ];
   if (state) {
     ops.push(
       hasAnnotations
-        ? { op: "add", path: key, value: JSON.stringify(state) }
+        ? { op: "add", path: mediaKey, value: JSON.stringify(state) }
         : { op: "add", path: "/metadata/annotations", value: { [MEDIA_ANNOTATION]: JSON.stringify(state) } },
     );
   } else if (vm.metadata?.annotations?.[MEDIA_ANNOTATION] !== undefined) {
-    ops.push({ op: "remove", path: key });
+    ops.push({ op: "remove", path: mediaKey });
   }
   return ops;
 }
 
-/** The VM changed between our read and our patch (its controller wrote status): read it again. */
+/**
+ * JSON-patch "test" ops over the parts of the VM an ISO edit depends on, as they were read. A part
+ * that is absent cannot be tested (JSON Patch has no "absent" test); the edit then adds it whole.
+ */
+function guardOps(vm: V1VirtualMachine): { op: "test"; path: string; value: unknown }[] {
+  const spec = vm.spec?.template?.spec;
+  const guarded: [string, unknown][] = [
+    ["/spec/template/spec/domain/devices/disks", spec?.domain?.devices?.disks],
+    ["/spec/template/spec/volumes", spec?.volumes],
+    [mediaKey, vm.metadata?.annotations?.[MEDIA_ANNOTATION]],
+  ];
+  return guarded.flatMap(([path, value]) =>
+    value === undefined ? [] : [{ op: "test" as const, path, value }],
+  );
+}
+
+/** The drives changed between our read and our patch (another edit won): read it again. */
 class StaleRead extends Error {}
 
 async function patch(api: KubeApi, ns: string, name: string, ops: unknown[]): Promise<V1VirtualMachine> {
@@ -111,11 +132,12 @@ async function patch(api: KubeApi, ns: string, name: string, ops: unknown[]): Pr
       query: { fieldManager: FIELD_MANAGER, fieldValidation: "Strict" },
     });
   } catch (error) {
-    // A failed "test" op answers a bare 422 Invalid; the resourceVersion tells it from a real refusal.
+    // A failed "test" op answers a bare 422 Invalid; comparing the guarded parts now with those we
+    // read tells a lost race (read again) from a real refusal (reported as it is).
     if (error instanceof ApiError && error.code === 422) {
-      const read = (ops[0] as { value?: string }).value;
+      const read = ops.filter((op) => (op as { op: string }).op === "test");
       const now = await api.find<V1VirtualMachine>(vmPath(ns, name));
-      if (now && now.metadata?.resourceVersion !== read)
+      if (now && !isDeepStrictEqual(guardOps(now), read))
         throw new StaleRead(`${name} changed while being edited`);
     }
     throw error;
