@@ -1,14 +1,14 @@
 // Lint benchmark: labs of 250 to 4,000 VMs whose live modes all share one GPU (the worst case for
-// GV018, where every VM's finding names the others). Prints, for each size, the time to parse,
-// normalise and lint, and the bytes of lint output; linear growth doubles both with the VMs.
-// Run: npm run bench:lint
+// GV018, where every VM's finding names the others). Prints, for each size, the time to parse and
+// normalise, to lint and format, and the bytes of lint output; linear growth doubles each with the VMs.
+// Run: npx tsx bench/lint.ts
 import { performance } from "node:perf_hooks";
 import { formatFindings } from "../src/lint/format.js";
 import { runLint } from "../src/lint/run.js";
 import { parseModel } from "../src/model/index.js";
 
 /** A lab of `vmCount` VMs on one host, every live mode passing the host's one GPU. */
-export function sharedGpuLab(vmCount: number): string {
+function sharedGpuLab(vmCount: number): string {
   const lines = [
     "apiVersion: gpuvm/v1alpha1",
     "kind: Lab",
@@ -42,30 +42,32 @@ export function sharedGpuLab(vmCount: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-function measure(vmCount: number): { ms: number; findings: number; bytes: number } {
+function measure(vmCount: number) {
   const text = sharedGpuLab(vmCount);
   const start = performance.now();
-  const report = runLint(parseModel(text, `bench-${vmCount}.yaml`));
+  const lab = parseModel(text, `bench-${vmCount}.yaml`);
+  const parsed = performance.now();
+  const report = runLint(lab);
   const output = formatFindings(report.findings);
+  const end = performance.now();
   return {
-    ms: performance.now() - start,
+    ms: end - start,
+    parseMs: parsed - start,
+    lintMs: end - parsed,
     findings: report.findings.length,
     bytes: Buffer.byteLength(output),
   };
 }
 
-if (process.argv[1]?.endsWith("lint.ts")) main();
-function main() {
-  measure(50); // warm up the JIT
-  let previous: { ms: number; bytes: number } | undefined;
-  for (const vmCount of [250, 500, 1000, 2000, 4000]) {
-    const result = measure(vmCount);
-    const growth = previous
-      ? ` (x${(result.ms / previous.ms).toFixed(1)} time, x${(result.bytes / previous.bytes).toFixed(1)} output for x2 VMs)`
-      : "";
-    console.log(
-      `${String(vmCount).padStart(5)} VMs: lint in ${result.ms.toFixed(0).padStart(5)} ms, ${result.findings} findings, ${(result.bytes / 1024).toFixed(0)} KiB of output${growth}`,
-    );
-    previous = result;
-  }
+measure(50); // warm up the JIT
+let previous: { ms: number; bytes: number } | undefined;
+for (const vmCount of [250, 500, 1000, 2000, 4000]) {
+  const result = measure(vmCount);
+  const growth = previous
+    ? ` (x${(result.ms / previous.ms).toFixed(1)} time, x${(result.bytes / previous.bytes).toFixed(1)} output for x2 VMs)`
+    : "";
+  console.log(
+    `${String(vmCount).padStart(5)} VMs: ${result.ms.toFixed(0).padStart(5)} ms (parse ${result.parseMs.toFixed(0)}, lint ${result.lintMs.toFixed(0)}), ${result.findings} findings, ${(result.bytes / 1024).toFixed(0)} KiB of output${growth}`,
+  );
+  previous = result;
 }

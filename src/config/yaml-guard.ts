@@ -5,7 +5,7 @@
 // - %YAML directives other than 1.2 and %TAG directives: YAML 1.1 brings yes/no booleans, merge keys
 //   and the tags above back in;
 // - merge keys (<<): YAML 1.1 only; in 1.2 they are a key called "<<";
-// - a key twice in one mapping (which value would count?);
+// - a key twice in one mapping (which value would count?), or a key that is a mapping or a list;
 // - aliases that cannot be resolved, that point at something holding aliases itself, or that
 //   together repeat more text than the file holds: expansion stays bounded by the file's own size;
 // - nesting deeper than any lab needs (composing recurses per level and would fail on it).
@@ -113,6 +113,13 @@ export function refuseDocumentShapes(doc: Document, textLength: number): YamlRef
               message: "YAML: a key appears twice in this mapping",
             });
           keys.add(key);
+        }
+        if (item.key !== null && !isScalar(item.key)) {
+          // A mapping or list as a key (or an alias standing for one) has no name the schema knows.
+          refusals.push({
+            offset: startOf(item.key as Node),
+            message: "YAML: a key must be a plain name, not a mapping, a list or an alias",
+          });
         }
         if (isMap(node) && isScalar(item.key) && item.key.value === "<<") {
           refusals.push({

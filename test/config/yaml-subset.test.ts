@@ -75,6 +75,20 @@ describe("anchors, aliases and merge keys", () => {
   });
 });
 
+describe("keys", () => {
+  it("refuses a mapping as a key (the YAML library would print a warning and read a made-up name)", () => {
+    expect(rejection(edit("  tower1:\n", "  ? { gateway: 1 }\n  : x\n  tower1:\n"))).toEqual([
+      "lab.yaml:5:5: YAML: a key must be a plain name, not a mapping, a list or an alias",
+    ]);
+  });
+
+  it("refuses a key twice in one mapping, at the second, in a lab of thousands of keys", () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `  p${i}: { value: ${i} }\n`).join("");
+    const text = edit("vms:\n", `priorities:\n${many}  p7: { value: 1 }\nvms:\n`);
+    expect(rejection(text)).toEqual(["lab.yaml:5017:3: YAML: a key appears twice in this mapping"]);
+  });
+});
+
 describe("nesting and line endings", () => {
   it("refuses nesting no lab needs, located, before the parser's recursion gives out", () => {
     const deep = edit("  gaming:\n", `  gaming:\n    description: ${"[".repeat(70)}${"]".repeat(70)}\n`);
