@@ -47,6 +47,15 @@ describe("lab text in messages", () => {
     );
   });
 
+  it("lint -o json stays valid JSON when a value holds a one-byte CSI (0x9b)", async () => {
+    const file = labFile(edit('mac: "8a:d3:14:ca:21:70"', 'mac: "8a:d3:\\x9b2J"'));
+    const json = await runCli("lint", "-f", file, "-o", "json");
+    expect(hasControl(json.stdout)).toBe(false);
+    expect(json.stdout).toContain("8a:d3:\\u009b2J");
+    const findings: { id: string; message: string }[] = JSON.parse(json.stdout).findings;
+    expect(findings.find((finding) => finding.id === "GV019")?.message).toContain("8a:d3:\x9b2J");
+  });
+
   it("validate's lint gate prints findings escaped too", async () => {
     const file = labFile(edit('mac: "8a:d3:14:ca:21:70"', 'mac: "8a:d3:\\x9b2J\\nfake.yaml:1:1: fine"'));
     const result = await runCli("validate", "-f", file);
