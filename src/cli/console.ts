@@ -4,11 +4,11 @@ import { runConsole } from "../cluster/console/serial.js";
 import { findVm } from "../cluster/vm-lookup.js";
 import { quoteForMessage } from "../emit/terminal.js";
 import { GpuvmError } from "../errors.js";
-import { addClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-access.js";
+import { addVmClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-options.js";
 import type { Io } from "./io.js";
 
 export function registerConsole(program: Command, io: Io): void {
-  addClusterOptions(
+  addVmClusterOptions(
     program
       .command("console")
       .description("open a VM's serial console in this terminal (Ctrl-] to leave)")
@@ -17,7 +17,7 @@ export function registerConsole(program: Command, io: Io): void {
   ).action(async (vm: string, flags: ClusterFlags & { mode?: string }) => {
     const ctx = await clusterContext(flags);
     const target = vmTarget(ctx, vm, flags.mode);
-    const found = await findVm(ctx.api, target);
+    const found = await findVm(ctx.client, target);
     const where = quoteForMessage(`${ctx.namespace}/${found.name}`);
     if (!found.instance)
       throw new GpuvmError(`${where} is not running`, { hint: `gpuvm start ${quoteForMessage(target.vm)}` });
@@ -29,7 +29,7 @@ export function registerConsole(program: Command, io: Io): void {
       });
     }
     const why = await runConsole({
-      api: ctx.api,
+      api: ctx.client,
       namespace: ctx.namespace,
       vm: found.name,
       input: process.stdin,

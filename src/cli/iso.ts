@@ -9,7 +9,7 @@ import { listIsos } from "../cluster/iso/list.js";
 import { uploadIso } from "../cluster/iso/upload.js";
 import { formatTable, quoteForMessage, terminalJson } from "../emit/terminal.js";
 import { GpuvmError } from "../errors.js";
-import { addClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-access.js";
+import { addVmClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-options.js";
 import { type Io, UsageError } from "./io.js";
 import { outputOption } from "./options.js";
 import { uploadReporter } from "./progress.js";
@@ -42,7 +42,7 @@ async function requireFile(path: string): Promise<void> {
 }
 
 function registerUpload(iso: Command, io: Io): void {
-  addClusterOptions(
+  addVmClusterOptions(
     iso
       .command("upload")
       .description(
@@ -65,7 +65,7 @@ function registerUpload(iso: Command, io: Io): void {
     const labClass = ctx.lab?.storage.find((storage) => storage.key === "iso")?.name;
     const storageClass = flags.storageClass ?? labClass;
     const result = await uploadIso({
-      api: ctx.api,
+      api: ctx.client,
       namespace: ctx.namespace,
       file,
       ...(flags.name ? { name: flags.name } : {}),
@@ -80,13 +80,13 @@ function registerUpload(iso: Command, io: Io): void {
 }
 
 function registerList(iso: Command, io: Io): void {
-  addClusterOptions(
+  addVmClusterOptions(
     iso.command("list").description("list ISO volumes with size, checksum and the VMs using them"),
   )
     .addOption(outputOption(["table", "json"], "table"))
     .action(async (flags: ClusterFlags & { output: string }) => {
       const ctx = await clusterContext(flags);
-      const rows = await listIsos(ctx.api, ctx.namespace);
+      const rows = await listIsos(ctx.client, ctx.namespace);
       if (flags.output === "json") {
         io.out(`${terminalJson(rows)}\n`);
         return;
@@ -108,7 +108,7 @@ function registerList(iso: Command, io: Io): void {
 }
 
 function registerAttach(iso: Command, io: Io): void {
-  addClusterOptions(
+  addVmClusterOptions(
     iso
       .command("attach")
       .description("attach an ISO as a CD-ROM booting first (the system disk boots second)")
@@ -131,7 +131,7 @@ function registerAttach(iso: Command, io: Io): void {
     if (flags.file) {
       const storageClass = ctx.lab?.storage.find((s) => s.key === "iso")?.name;
       const uploaded = await uploadIso({
-        api: ctx.api,
+        api: ctx.client,
         namespace: ctx.namespace,
         file: flags.file,
         name: volumeNameFor(basename(flags.file)),
@@ -142,7 +142,7 @@ function registerAttach(iso: Command, io: Io): void {
     }
     const drivers = flags.drivers === true ? DEFAULT_DRIVERS_VOLUME : flags.drivers || undefined;
     const outcome = await attachIso({
-      api: ctx.api,
+      api: ctx.client,
       ...vmTarget(ctx, vm, flags.mode),
       volume: volume ?? "",
       ...(drivers ? { drivers } : {}),
@@ -153,7 +153,7 @@ function registerAttach(iso: Command, io: Io): void {
 }
 
 function registerDetach(iso: Command, io: Io): void {
-  addClusterOptions(
+  addVmClusterOptions(
     iso
       .command("detach")
       .description("remove the CD-ROMs; the system disk boots first again (volumes are kept)")
@@ -163,7 +163,7 @@ function registerDetach(iso: Command, io: Io): void {
   ).action(async (vm: string, flags: AttachFlags) => {
     const ctx = await clusterContext(flags);
     const outcome = await detachIso({
-      api: ctx.api,
+      api: ctx.client,
       ...vmTarget(ctx, vm, flags.mode),
       ...(flags.restart ? { restart: true } : {}),
     });
@@ -172,7 +172,7 @@ function registerDetach(iso: Command, io: Io): void {
 }
 
 function registerEject(iso: Command, io: Io): void {
-  addClusterOptions(
+  addVmClusterOptions(
     iso
       .command("eject")
       .description(
@@ -184,7 +184,7 @@ function registerEject(iso: Command, io: Io): void {
   ).action(async (vm: string, flags: AttachFlags) => {
     const ctx = await clusterContext(flags);
     const outcome = await ejectIso({
-      api: ctx.api,
+      api: ctx.client,
       ...vmTarget(ctx, vm, flags.mode),
       ...(flags.restart ? { restart: true } : {}),
     });

@@ -4,7 +4,7 @@ import { accessSync, constants } from "node:fs";
 import type { Command } from "commander";
 import { startVncProxy } from "../cluster/console/vnc-proxy.js";
 import { findVm } from "../cluster/vm-lookup.js";
-import { addClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-access.js";
+import { addVmClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-options.js";
 import { type Io, UsageError } from "./io.js";
 
 interface VncFlags extends ClusterFlags {
@@ -39,7 +39,7 @@ function openViewer(address: string, port: number): string | undefined {
 }
 
 export function registerVnc(program: Command, io: Io): void {
-  addClusterOptions(
+  addVmClusterOptions(
     program
       .command("vnc")
       .description(
@@ -60,10 +60,10 @@ export function registerVnc(program: Command, io: Io): void {
       throw new UsageError(`--port ${flags.port} is not a port`);
     const ctx = await clusterContext(flags);
     const target = vmTarget(ctx, vm, flags.mode);
-    const found = await findVm(ctx.api, target);
+    const found = await findVm(ctx.client, target);
     const log = (line: string) => io.err(`${line}\n`);
     const proxy = await startVncProxy({
-      api: ctx.api,
+      api: ctx.client,
       namespace: ctx.namespace,
       vm: found.name,
       address: flags.address,

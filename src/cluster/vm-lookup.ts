@@ -1,8 +1,39 @@
-// Finds the VirtualMachine object a command means: gpuvm names VMs <vm>-<mode>, so "gaming" resolves to
-// gaming-live or gaming-maintenance: the --mode asked for, else the one running, else the lab's default.
+// Finds the VM a command means. In the lab: a VM by its name ("gaming") or by one of its VirtualMachines'
+// names ("gaming-live"). On the cluster: gpuvm names VMs <vm>-<mode>, so "gaming" resolves to gaming-live
+// or gaming-maintenance: the --mode asked for, else the one running, else the lab's default.
 import type { V1VirtualMachine, V1VirtualMachineInstance } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
+import { quoteForMessage } from "../emit/terminal.js";
+import { GpuvmError } from "../errors.js";
+import type { Lab, Mode, Vm } from "../model/lab.js";
 import { LABEL_MODE, LABEL_VM } from "../render/labels.js";
-import type { KubeApi } from "./kube-request.js";
+import type { KubeClient } from "./client.js";
+
+export interface LabVm {
+  vm: Vm;
+  /** The mode, when the name was one of the VM's VirtualMachines (gaming-compat-maintenance). */
+  mode?: Mode;
+}
+
+/** The lab's VM named `name`, or the VM one of whose VirtualMachines is named `name`. */
+export function labVm(lab: Lab, name: string): LabVm | undefined {
+  const vm = lab.vms.find((candidate) => candidate.name === name);
+  if (vm) return { vm };
+  for (const candidate of lab.vms) {
+    const mode = candidate.modes.find((m) => m.objectName === name);
+    if (mode) return { vm: candidate, mode };
+  }
+  return undefined;
+}
+
+/** Like labVm, for commands that act on the lab's VMs only: an unknown name lists the known ones. */
+export function requireLabVm(lab: Lab, name: string): LabVm {
+  const found = labVm(lab, name);
+  if (found) return found;
+  const known = lab.vms.map((vm) => quoteForMessage(vm.name)).join(", ");
+  throw new GpuvmError(`lab ${quoteForMessage(lab.name)} has no VM "${quoteForMessage(name)}"`, {
+    hint: `name one of its VMs: ${known}`,
+  });
+}
 
 export interface VmTarget {
   namespace: string;
@@ -27,7 +58,7 @@ export const vmiPath = (ns: string, name: string) =>
 
 /** The VMI of a VM while it exists and has not finished. */
 export async function liveInstance(
-  api: KubeApi,
+  api: KubeClient,
   ns: string,
   name: string,
 ): Promise<V1VirtualMachineInstance | undefined> {
@@ -36,7 +67,7 @@ export async function liveInstance(
   return vmi && phase !== "Succeeded" && phase !== "Failed" ? vmi : undefined;
 }
 
-export async function findVm(api: KubeApi, target: VmTarget): Promise<FoundVm> {
+export async function findVm(api: KubeClient, target: VmTarget): Promise<FoundVm> {
   const ns = target.namespace;
   const list = await api.request<{ items: V1VirtualMachine[] }>("GET", vmPath(ns), {
     query: { labelSelector: `${LABEL_VM}=${target.vm}` },
@@ -44,8 +75,12 @@ export async function findVm(api: KubeApi, target: VmTarget): Promise<FoundVm> {
   let candidates = list.items;
   if (candidates.length === 0) {
     const direct = await api.find<V1VirtualMachine>(vmPath(ns, target.vm));
-    if (!direct)
-      throw new Error(`no VirtualMachine for "${target.vm}" in namespace ${ns} (gpuvm apply first?)`);
+    if (!direct) {
+      throw new GpuvmError(
+        `no VirtualMachine for "${quoteForMessage(target.vm)}" in namespace ${quoteForMessage(ns)}`,
+        { hint: "create it with: gpuvm apply -f LAB" },
+      );
+    }
     candidates = [direct];
   }
   const modeOf = (vm: V1VirtualMachine) => vm.metadata?.labels?.[LABEL_MODE];
@@ -61,7 +96,10 @@ export async function findVm(api: KubeApi, target: VmTarget): Promise<FoundVm> {
     const chosen = withInstances.find((found) => found.mode === target.mode);
     if (!chosen) {
       const known = withInstances.map((found) => found.mode ?? found.name).join(", ");
-      throw new Error(`VM "${target.vm}" has no mode "${target.mode}" in namespace ${ns} (known: ${known})`);
+      throw new GpuvmError(
+        `VM "${quoteForMessage(target.vm)}" has no mode "${quoteForMessage(target.mode)}" in namespace ${quoteForMessage(ns)}`,
+        { hint: `choose one of: ${quoteForMessage(known)}` },
+      );
     }
     return chosen;
   }
@@ -72,7 +110,9 @@ export async function findVm(api: KubeApi, target: VmTarget): Promise<FoundVm> {
     if (chosen) return chosen;
   }
   if (withInstances.length === 1 && withInstances[0]) return withInstances[0];
-  throw new Error(
-    `VM "${target.vm}" has modes ${withInstances.map((found) => found.mode).join(", ")} and none is running; choose one with --mode`,
+  const modes = withInstances.map((found) => found.mode ?? found.name).join(", ");
+  throw new GpuvmError(
+    `VM "${quoteForMessage(target.vm)}" has modes ${quoteForMessage(modes)} and none is running`,
+    { hint: "choose one with --mode" },
   );
 }

@@ -8,9 +8,9 @@
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { KubeClient } from "../../src/cluster/client.js";
 import { runConsole } from "../../src/cluster/console/serial.js";
 import { startVncProxy } from "../../src/cluster/console/vnc-proxy.js";
-import { KubeApi } from "../../src/cluster/kube-request.js";
 import { connectCluster, rawRequest } from "../cluster/harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "../cluster/sim/aggregated.js";
 import { findBusybox, findKernel, GUEST_MARKER, writeInitramfs } from "../cluster/sim/guest-image.js";
@@ -102,7 +102,7 @@ afterAll(async () => {
 describe.runIf(haveQemu)("gpuvm vnc", () => {
   it("serves several clients at once and the next client after a reboot, without restarting", async () => {
     const lines: string[] = [];
-    const api = new KubeApi(admin);
+    const api = new KubeClient(admin);
     const proxy = await startVncProxy({
       api,
       namespace: ns,
@@ -172,7 +172,7 @@ describe.runIf(haveGuest)("gpuvm console", () => {
     });
     const logs: string[] = [];
     const session = runConsole({
-      api: new KubeApi(admin),
+      api: new KubeClient(admin),
       namespace: ns,
       vm: "serial",
       input,

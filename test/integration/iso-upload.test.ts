@@ -7,10 +7,10 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { KubeClient } from "../../src/cluster/client.js";
 import { TransientUploadError } from "../../src/cluster/iso/transfer.js";
 import { uploadIso } from "../../src/cluster/iso/upload.js";
 import { uploadLockName } from "../../src/cluster/iso/upload-lock.js";
-import { KubeApi } from "../../src/cluster/kube-request.js";
 import { type Lease, microTime } from "../../src/cluster/leases.js";
 import { connectCluster, rawRequest } from "../cluster/harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "../cluster/sim/aggregated.js";
@@ -206,7 +206,7 @@ describe("gpuvm iso upload", () => {
     await useProxy({ dropOnceAfter: 512 * 1024 });
     const file = join(dir, "fedora.iso");
     const digest = writeIsoImage(file, 2 * 1024 * 1024 + 5);
-    const api = new KubeApi(admin);
+    const api = new KubeClient(admin);
     const quiet = { info() {}, start() {}, progress() {}, stop() {} };
     await expect(
       uploadIso({ api, namespace: ns, file, attempts: 1, reporter: quiet }),
@@ -230,7 +230,7 @@ describe("gpuvm iso upload", () => {
 });
 
 describe("two uploads into one volume", () => {
-  const api = new KubeApi(admin);
+  const api = new KubeClient(admin);
   const quiet = { info() {}, start() {}, progress() {}, stop() {} };
   const leaseRef = (volume: string) => ({
     apiVersion: "coordination.k8s.io/v1",

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import { compareVersions, DECLARATIVE_HOTPLUG_GATE, KUBEVIRT, parseVersion } from "../../model/versions.js";
-import { ApiError, type KubeApi } from "../kube-request.js";
+import type { KubeClient } from "../client.js";
+import { ClusterError } from "../errors.js";
 import { type FoundVm, findVm, liveInstance, type VmTarget, vmPath } from "../vm-lookup.js";
 import {
   attachedDevices,
@@ -32,7 +33,7 @@ export const DEFAULT_DRIVERS_VOLUME = "virtio-win";
 const LIVE_CHANGE_TIMEOUT_MS = 60_000;
 
 export interface MediaRequest extends VmTarget {
-  api: KubeApi;
+  api: KubeClient;
   /** The lab's system disk key, when a lab file was given. */
   systemDisk?: string;
   restart?: boolean;
@@ -44,7 +45,7 @@ export interface MediaOutcome {
   notes: string[];
 }
 
-async function resolveVolume(api: KubeApi, ns: string, name: string): Promise<VolumeRef> {
+async function resolveVolume(api: KubeClient, ns: string, name: string): Promise<VolumeRef> {
   if (await api.find(`/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes/${name}`)) {
     return { kind: "dataVolume", name };
   }
@@ -55,7 +56,7 @@ async function resolveVolume(api: KubeApi, ns: string, name: string): Promise<Vo
 }
 
 /** Whether this cluster's KubeVirt swaps CD-ROM media declaratively (gate on, version ≥ 1.6). */
-export async function declarativeHotplug(api: KubeApi): Promise<boolean> {
+export async function declarativeHotplug(api: KubeClient): Promise<boolean> {
   try {
     const list = await api.request<{
       items: {
@@ -124,7 +125,7 @@ function guardOps(vm: V1VirtualMachine): { op: "test"; path: string; value: unkn
 /** The drives changed between our read and our patch (another edit won): read it again. */
 class StaleRead extends Error {}
 
-async function patch(api: KubeApi, ns: string, name: string, ops: unknown[]): Promise<V1VirtualMachine> {
+async function patch(api: KubeClient, ns: string, name: string, ops: unknown[]): Promise<V1VirtualMachine> {
   try {
     return await api.request<V1VirtualMachine>("PATCH", vmPath(ns, name), {
       body: ops,
@@ -134,7 +135,7 @@ async function patch(api: KubeApi, ns: string, name: string, ops: unknown[]): Pr
   } catch (error) {
     // A failed "test" op answers a bare 422 Invalid; comparing the guarded parts now with those we
     // read tells a lost race (read again) from a real refusal (reported as it is).
-    if (error instanceof ApiError && error.code === 422) {
+    if (error instanceof ClusterError && error.code === 422) {
       const read = ops.filter((op) => (op as { op: string }).op === "test");
       const now = await api.find<V1VirtualMachine>(vmPath(ns, name));
       if (now && !isDeepStrictEqual(guardOps(now), read))
@@ -157,7 +158,7 @@ async function freshRead<T>(edit: () => Promise<T>): Promise<T> {
 }
 
 async function restartOrNote(
-  api: KubeApi,
+  api: KubeClient,
   found: FoundVm,
   req: MediaRequest,
   notes: string[],
@@ -182,7 +183,7 @@ async function restartOrNote(
  * controller carries the VM's hotpluggable volumes into the VMI's spec. False when it did not in time.
  */
 async function waitForMedium(
-  api: KubeApi,
+  api: KubeClient,
   ns: string,
   name: string,
   wanted: string | undefined,

@@ -2,7 +2,7 @@
 // and which VirtualMachines mount them.
 import type { V1beta1DataVolume } from "@kubevirt-ui-ext/kubevirt-api/containerized-data-importer";
 import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
-import type { KubeApi } from "../kube-request.js";
+import type { KubeClient } from "../client.js";
 import { vmPath } from "../vm-lookup.js";
 import { FILE_ANNOTATION, ISO_LABEL, SHA256_ANNOTATION, SIZE_ANNOTATION } from "./datavolume.js";
 
@@ -22,7 +22,7 @@ function claimsOf(vm: V1VirtualMachine): string[] {
   ]);
 }
 
-export async function listIsos(api: KubeApi, ns: string): Promise<IsoRow[]> {
+export async function listIsos(api: KubeClient, ns: string): Promise<IsoRow[]> {
   const [volumes, vms] = await Promise.all([
     api.request<{ items: V1beta1DataVolume[] }>(
       "GET",

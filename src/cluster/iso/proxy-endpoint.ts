@@ -3,8 +3,8 @@
 // (through the API server, with the user's credentials) to a pod of the cdi-uploadproxy service.
 import { createServer, type Server } from "node:net";
 import { rootCertificates } from "node:tls";
+import type { KubeClient } from "../client.js";
 import { clientNode } from "../client-node.js";
-import type { KubeApi } from "../kube-request.js";
 import type { ProxyEndpoint } from "./transfer.js";
 
 export interface ProxyLookup {
@@ -27,7 +27,7 @@ interface CdiConfig {
 const SIGNER_BUNDLE = "cdi-uploadproxy-signer-bundle";
 const SERVICE = "cdi-uploadproxy";
 
-async function signerBundle(api: KubeApi, namespace: string): Promise<string | undefined> {
+async function signerBundle(api: KubeClient, namespace: string): Promise<string | undefined> {
   try {
     const map = await api.find<{ data?: Record<string, string> }>(
       `/api/v1/namespaces/${namespace}/configmaps/${SIGNER_BUNDLE}`,
@@ -43,7 +43,7 @@ function withScheme(url: string): string {
   return /^https?:\/\//.test(url) ? url : `https://${url}`;
 }
 
-export async function openUploadProxy(api: KubeApi, lookup: ProxyLookup = {}): Promise<OpenEndpoint> {
+export async function openUploadProxy(api: KubeClient, lookup: ProxyLookup = {}): Promise<OpenEndpoint> {
   const namespace = lookup.cdiNamespace ?? "cdi";
   const bundle = await signerBundle(api, namespace);
   const ca = bundle ? [...rootCertificates, bundle] : undefined;
@@ -64,7 +64,7 @@ interface PodList {
 }
 
 async function portForwardProxy(
-  api: KubeApi,
+  api: KubeClient,
   namespace: string,
   ca: string[] | undefined,
 ): Promise<OpenEndpoint> {

@@ -10,8 +10,8 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { GpuvmError } from "../../errors.js";
 import { LABEL_MANAGED_BY, MANAGER } from "../../render/labels.js";
+import type { KubeClient } from "../client.js";
 import { ClusterError } from "../errors.js";
-import type { KubeApi } from "../kube-request.js";
 import { type Lease, microTime } from "../leases.js";
 import { observeUnchanged } from "../stale.js";
 
@@ -52,13 +52,13 @@ export interface LockOptions {
   report(line: string): void;
 }
 
-async function read(api: KubeApi, ns: string, name: string): Promise<Lease | undefined> {
+async function read(api: KubeClient, ns: string, name: string): Promise<Lease | undefined> {
   return api.get<Lease>(leaseRef(ns, name));
 }
 
 /** Takes the volume's upload lease, waiting out an abandoned one; refuses while a live run holds it. */
 export async function lockUpload(
-  api: KubeApi,
+  api: KubeClient,
   ns: string,
   volume: string,
   options: LockOptions,
@@ -105,7 +105,7 @@ export async function lockUpload(
   }
 }
 
-function holdLock(api: KubeApi, ns: string, lease: Lease, holder: string): UploadLock {
+function holdLock(api: KubeClient, ns: string, lease: Lease, holder: string): UploadLock {
   let current = lease;
   let lost = false;
   let renewing: Promise<void> = Promise.resolve();

@@ -6,7 +6,8 @@
 import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { V1beta1DataVolume } from "@kubevirt-ui-ext/kubevirt-api/containerized-data-importer";
-import { ApiError, type KubeApi } from "../kube-request.js";
+import type { KubeClient } from "../client.js";
+import { ClusterError } from "../errors.js";
 import {
   FILE_ANNOTATION,
   SHA256_ANNOTATION,
@@ -29,7 +30,7 @@ export interface UploadReporter {
 }
 
 export interface UploadRequest {
-  api: KubeApi;
+  api: KubeClient;
   namespace: string;
   file: string;
   name?: string;
@@ -57,7 +58,7 @@ const dvPath = (ns: string, name?: string) =>
   `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes${name ? `/${name}` : ""}`;
 
 async function waitForPhase(
-  api: KubeApi,
+  api: KubeClient,
   ns: string,
   name: string,
   wanted: string[],
@@ -83,7 +84,7 @@ async function waitForPhase(
   }
 }
 
-async function requestToken(api: KubeApi, ns: string, name: string): Promise<string> {
+async function requestToken(api: KubeClient, ns: string, name: string): Promise<string> {
   const answer = await api.request<{ status?: { token?: string } }>(
     "POST",
     `/apis/upload.cdi.kubevirt.io/v1beta1/namespaces/${ns}/uploadtokenrequests`,
@@ -247,7 +248,7 @@ async function uploadLocked(
     reporter.info(`uploaded ${basename(req.file)} to ${ns}/${name} (${size} bytes, sha256 ${sha256})`);
     return { name, sha256, size, reused: false, transferSeconds };
   } catch (error) {
-    if (error instanceof ApiError && error.code === 403) {
+    if (error instanceof ClusterError && error.code === 403) {
       throw new Error(
         `${error.message} (uploading needs create on uploadtokenrequests.upload.cdi.kubevirt.io)`,
       );
