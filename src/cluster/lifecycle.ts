@@ -2,7 +2,7 @@
 // and a GPU is held by one running VM at a time (Leases, see leases.ts). Start and stop set the mode's
 // VirtualMachine spec.runStrategy (Always / Halted) with a merge patch.
 
-import { EXIT, GpuvmError } from "../errors.js";
+import { EXIT } from "../errors.js";
 import type { Lab, Mode, ModeName, Vm } from "../model/lab.js";
 import { type KubeClient, LIFECYCLE_MANAGER } from "./client.js";
 import { ClusterError } from "./errors.js";
@@ -18,6 +18,17 @@ import {
   release,
   vmClaim,
 } from "./leases.js";
+import {
+  chooseMode,
+  LifecycleError,
+  type ModeView,
+  modeNamed,
+  type PlanContext,
+  planStart,
+  planStop,
+  planSwitchAway,
+  type Step,
+} from "./lifecycle-plan.js";
 import {
   isActive,
   type ModeState,
@@ -37,15 +48,11 @@ export interface LifecycleContext {
   /** Progress lines (phases, waits, what was done). */
   report(line: string): void;
   timeoutMs: number;
+  /** Ends the command between two of its writes (a dashboard's cancel button, Ctrl-C). */
+  signal?: AbortSignal;
 }
 
-/** The cluster's state forbids what was asked (another mode runs, a GPU is held, a wait timed out). */
-export class LifecycleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "LifecycleError";
-  }
-}
+export { LifecycleError };
 
 /** The VM (and the mode, when the user named a VM object such as gaming-compat-maintenance). */
 export function findVm(lab: Lab, name: string): { vm: Vm; mode?: Mode } {
@@ -57,18 +64,12 @@ export function findVm(lab: Lab, name: string): { vm: Vm; mode?: Mode } {
   }
   throw new LifecycleError(
     `lab ${lab.name} has no VM "${name}" (VMs: ${lab.vms.map((known) => known.name).join(", ")})`,
+    { exitCode: EXIT.usage },
   );
 }
 
 export function findMode(vm: Vm, name: ModeName | string | undefined): Mode {
-  const wanted = name ?? vm.defaultMode;
-  const mode = vm.modes.find((candidate) => candidate.name === wanted);
-  if (!mode) {
-    throw new LifecycleError(
-      `VM ${vm.name} has no ${wanted} mode (modes: ${vm.modes.map((known) => known.name).join(", ")})`,
-    );
-  }
-  return mode;
+  return modeNamed(vm, name);
 }
 
 function ns(ctx: LifecycleContext): string {
@@ -169,41 +170,66 @@ export interface StartOptions {
   wait: boolean;
 }
 
-export async function start(ctx: LifecycleContext, vm: Vm, mode: Mode, options: StartOptions): Promise<void> {
-  const states = await readModes(ctx, vm);
-  const target = states.find((state) => state.objectName === mode.objectName) as ModeState;
-  if (!target.vm) {
-    throw new LifecycleError(
-      `VirtualMachine ${mode.objectName} does not exist in namespace ${ns(ctx)}; create it with: gpuvm apply -f ${ctx.lab.source.file}`,
-    );
-  }
-  const other = states.find((state) => state !== target && isActive(state));
-  if (other) {
-    throw new LifecycleError(
-      `${other.objectName} is running; stop it first or use: gpuvm switch ${vm.name} --to ${mode.name}`,
-    );
-  }
-  await takeClaims(ctx, vm, mode);
-  if (runStrategy(target.vm) === "Always") {
-    ctx.report(`${mode.objectName}: already set to run (${phaseOf(target)})\n`);
-  } else {
-    await setRunStrategy(ctx, mode.objectName, "Always");
-    ctx.report(`${mode.objectName}: starting\n`);
-  }
-  await confirmClaims(ctx, vm, mode);
-  if (options.wait) await waitRunning(ctx, mode.objectName);
+function askedOf(state: ModeState): ModeView["asked"] {
+  const strategy = runStrategy(state.vm);
+  if (strategy === "Always") return "run";
+  return strategy === "Halted" ? "halt" : "other";
 }
 
-/** Waits until the mode's VMI is gone, then gives its claims back. */
-async function stopMode(ctx: LifecycleContext, vm: Vm, mode: Mode, wait: boolean): Promise<void> {
-  const state = await readMode(ctx.client, ns(ctx), mode.objectName);
-  if (state.vm && runStrategy(state.vm) !== "Halted") {
-    await setRunStrategy(ctx, mode.objectName, "Halted");
-    ctx.report(`${mode.objectName}: stopping\n`);
+/** What readMode says, in the engine-neutral terms the plans decide on. */
+export function viewOf(mode: Mode, state: ModeState): ModeView {
+  return {
+    name: mode.name,
+    objectName: mode.objectName,
+    exists: state.vm !== undefined,
+    asked: askedOf(state),
+    active: isActive(state),
+    phase: phaseOf(state),
+  };
+}
+
+export async function readViews(ctx: LifecycleContext, vm: Vm): Promise<ModeView[]> {
+  const states = await readModes(ctx, vm);
+  return vm.modes.map((mode, index) => viewOf(mode, states[index] as ModeState));
+}
+
+async function planContext(ctx: LifecycleContext, vm: Vm): Promise<PlanContext> {
+  return { vm, views: await readViews(ctx, vm), namespace: ns(ctx), labFile: ctx.lab.source.file };
+}
+
+/** Carries out a plan's steps in order; a refusal or a failed wait ends it with the error. */
+export async function applySteps(ctx: LifecycleContext, vm: Vm, steps: Step[]): Promise<void> {
+  const modeOf = (name: ModeName) => modeNamed(vm, name);
+  for (const step of steps) {
+    ctx.signal?.throwIfAborted();
+    switch (step.kind) {
+      case "take-claims":
+        await takeClaims(ctx, vm, modeOf(step.mode));
+        break;
+      case "set-run-strategy":
+        await setRunStrategy(ctx, step.objectName, step.strategy);
+        break;
+      case "confirm-claims":
+        await confirmClaims(ctx, vm, modeOf(step.mode));
+        break;
+      case "wait-running":
+        await waitRunning(ctx, step.objectName);
+        break;
+      case "wait-gone":
+        await waitStopped(ctx, step.objectName);
+        break;
+      case "release-claims":
+        await giveBackClaims(ctx, vm, modeOf(step.mode));
+        break;
+      case "say":
+        ctx.report(`${step.line}\n`);
+        break;
+    }
   }
-  if (!wait) return;
-  await waitStopped(ctx, mode.objectName);
-  await giveBackClaims(ctx, vm, mode);
+}
+
+export async function start(ctx: LifecycleContext, vm: Vm, mode: Mode, options: StartOptions): Promise<void> {
+  await applySteps(ctx, vm, planStart(await planContext(ctx, vm), mode, options));
 }
 
 export async function stop(
@@ -211,44 +237,12 @@ export async function stop(
   vm: Vm,
   options: { wait: boolean; mode?: Mode },
 ): Promise<void> {
-  const states = await readModes(ctx, vm);
-  const active = vm.modes.filter((mode, index) => {
-    if (options.mode && options.mode !== mode) return false;
-    return isActive(states[index] as ModeState);
-  });
-  if (active.length === 0) {
-    ctx.report(`${vm.name}: not running\n`);
-    // Claims left by a stop that did not wait are no longer needed.
-    if (options.wait) for (const mode of vm.modes) await giveBackClaims(ctx, vm, mode);
-    return;
-  }
-  for (const mode of active) await stopMode(ctx, vm, mode, options.wait);
+  await applySteps(ctx, vm, planStop(await planContext(ctx, vm), options));
 }
 
-/**
- * The mode `switch` goes to when none is named: the other one of a two-mode VM, when one of them runs.
- * With neither running there is no "other" mode, and gpuvm does not guess which to start (virtctl never
- * picks a VM for you either): it asks for --to.
- */
+/** The mode `switch` goes to when none is named (chooseMode's "switch" rule on a fresh read). */
 export async function otherMode(ctx: LifecycleContext, vm: Vm): Promise<Mode> {
-  const choices = vm.modes.map((mode) => mode.name).join("|");
-  if (vm.modes.length !== 2) {
-    throw new GpuvmError(
-      `VM ${vm.name} has only its ${vm.modes[0]?.name} mode; there is no other to switch to`,
-      {
-        exitCode: EXIT.usage,
-      },
-    );
-  }
-  const states = await readModes(ctx, vm);
-  const active = vm.modes.filter((_, index) => isActive(states[index] as ModeState));
-  const [running] = active;
-  if (active.length === 1 && running) return vm.modes.find((mode) => mode !== running) as Mode;
-  const why = active.length === 0 ? "neither of its modes runs" : "both of its modes are set to run";
-  throw new GpuvmError(`switch ${vm.name}: ${why}, so there is no other mode to go to`, {
-    exitCode: EXIT.usage,
-    hint: `name the mode to run: gpuvm switch ${vm.name} --to ${choices} (or gpuvm start ${vm.name} for its default mode, ${vm.defaultMode})`,
-  });
+  return chooseMode(vm, await readViews(ctx, vm), "switch");
 }
 
 export async function switchMode(
@@ -257,18 +251,12 @@ export async function switchMode(
   to: Mode,
   options: StartOptions,
 ): Promise<void> {
-  const states = await readModes(ctx, vm);
-  for (const [index, mode] of vm.modes.entries()) {
-    if (mode === to) continue;
-    if (isActive(states[index] as ModeState)) await stopMode(ctx, vm, mode, true);
-  }
+  await applySteps(ctx, vm, planSwitchAway(await planContext(ctx, vm), to));
   await start(ctx, vm, to, options);
 }
 
 export async function restart(ctx: LifecycleContext, vm: Vm, mode: Mode | undefined, options: StartOptions) {
-  const states = await readModes(ctx, vm);
-  const running = vm.modes.find((_, index) => isActive(states[index] as ModeState));
-  const target = mode ?? running ?? findMode(vm, undefined);
+  const target = mode ?? chooseMode(vm, await readViews(ctx, vm), "act-on");
   await stop(ctx, vm, { wait: true });
   await start(ctx, vm, target, options);
 }
@@ -340,10 +328,7 @@ export async function waitStopped(ctx: LifecycleContext, objectName: string): Pr
   }
 }
 
-/** The mode `wait --for running` waits on: the one named, else the one set to run, else the default. */
+/** The mode `wait --for running` waits on: the one named, else chooseMode's "act-on" rule. */
 export async function modeToAwait(ctx: LifecycleContext, vm: Vm, named: Mode | undefined): Promise<Mode> {
-  if (named) return named;
-  const states = await readModes(ctx, vm);
-  const active = vm.modes.find((_, index) => isActive(states[index] as ModeState));
-  return active ?? findMode(vm, undefined);
+  return named ?? chooseMode(vm, await readViews(ctx, vm), "act-on");
 }
