@@ -9,8 +9,8 @@ function slotOf(address: string): string {
   return address.slice(0, address.lastIndexOf("."));
 }
 
-/** The GPUs some mode passes, each with the VMs passing it (one finding per VM, so each can silence it). */
-function passedGpus(lab: Lab): { gpu: Gpu; vms: Vm[] }[] {
+/** The GPUs some mode passes, in host order, each with the VMs passing it (one finding per VM: each can be silenced). */
+function gpusWithPassingVms(lab: Lab): { gpu: Gpu; vms: Vm[] }[] {
   return lab.hosts.flatMap((host) =>
     host.gpus
       .map((gpu) => ({ gpu, vms: [...new Set(usersOf(lab, gpu).map((user) => user.vm))] }))
@@ -35,7 +35,7 @@ export const gpuRules: Rule[] = [
     severity: "warning",
     title: "A GPU listed with its .0 function only (passed without its audio function)",
     check: (context) =>
-      passedGpus(context.lab).flatMap(({ gpu, vms }) => {
+      gpusWithPassingVms(context.lab).flatMap(({ gpu, vms }) => {
         if (scannedGroup(context, gpu)) return []; // GV009 knows the real group.
         const first = gpu.functions.find((fn) => fn.address.endsWith(".0"));
         if (
@@ -56,7 +56,7 @@ export const gpuRules: Rule[] = [
     severity: "error",
     title: "A GPU's IOMMU group (from a host scan) has functions the lab does not list",
     check: (context) =>
-      passedGpus(context.lab).flatMap(({ gpu, vms }) => {
+      gpusWithPassingVms(context.lab).flatMap(({ gpu, vms }) => {
         const group = scannedGroup(context, gpu)?.group;
         if (!group) return [];
         const listed = new Set(gpu.functions.map((fn) => fn.address));

@@ -6,8 +6,10 @@ import type {
   V1KubeVirtConfiguration,
   V1PciHostDevice,
 } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
+import { gpusPassedByLab } from "../model/gpus.js";
 import type { Gpu, Lab } from "../model/lab.js";
 import { atLeast, HOST_DEVICES_GATE, KUBEVIRT, type Version } from "../model/versions.js";
+import type { Rendered } from "./object.js";
 
 /**
  * Feature gates the lab's VMs need on the declared KubeVirt version, in a stable order. A gate that has
@@ -17,7 +19,7 @@ export function featureGates(lab: Lab): string[] {
   const version = lab.cluster.kubevirtVersion;
   const stillGated = (ga: Version) => !atLeast(version, ga);
   const gates: string[] = [];
-  if (passedGpus(lab).length > 0) gates.push(HOST_DEVICES_GATE);
+  if (gpusPassedByLab(lab).length > 0) gates.push(HOST_DEVICES_GATE);
   if (lab.vms.some((vm) => vm.graphics.video !== undefined) && stillGated(KUBEVIRT.videoConfigGa)) {
     gates.push("VideoConfig");
   }
@@ -25,11 +27,6 @@ export function featureGates(lab: Lab): string[] {
   const persistent = lab.vms.some((vm) => vm.firmware.tpm || vm.firmware.secureBoot);
   if (persistent && stillGated(KUBEVIRT.persistentStateGa)) gates.push("VMPersistentState");
   return gates;
-}
-
-/** GPUs that some VM mode passes through. */
-export function passedGpus(lab: Lab): Gpu[] {
-  return lab.vms.flatMap((vm) => vm.modes.flatMap((mode) => mode.gpus));
 }
 
 /**
@@ -53,9 +50,16 @@ export function usesManagedTap(lab: Lab): boolean {
 /** The published type misnames spec.configuration as `_configuration`; this is the API's real shape. */
 export type KubeVirtCr = Omit<V1KubeVirt, "spec"> & { spec: { configuration: V1KubeVirtConfiguration } };
 
-export function renderKubeVirt(lab: Lab): KubeVirtCr {
-  const gates = featureGates(lab);
-  const pci = permittedPciDevices(passedGpus(lab));
+/** What a KubeVirt CR turns on: the feature gates, the permitted PCI devices, the managedTap binding. */
+export interface KubeVirtSettings {
+  featureGates: string[];
+  pciHostDevices: V1PciHostDevice[];
+  managedTap: boolean;
+}
+
+/** The one KubeVirt CR builder: the kubevirt target and CAPK's infrastructure cluster differ only in settings. */
+export function kubeVirtCr(lab: Lab, settings: KubeVirtSettings): Rendered<KubeVirtCr> {
+  const { featureGates: gates, pciHostDevices: pci, managedTap } = settings;
   return {
     apiVersion: "kubevirt.io/v1",
     kind: "KubeVirt",
@@ -63,7 +67,7 @@ export function renderKubeVirt(lab: Lab): KubeVirtCr {
     spec: {
       configuration: {
         ...(gates.length > 0 ? { developerConfiguration: { featureGates: gates } } : {}),
-        ...(usesManagedTap(lab)
+        ...(managedTap
           ? { network: { binding: { managedtap: { domainAttachmentType: "managedTap" } } } }
           : {}),
         ...(pci.length > 0 ? { permittedHostDevices: { pciHostDevices: pci } } : {}),
@@ -72,6 +76,15 @@ export function renderKubeVirt(lab: Lab): KubeVirtCr {
   };
 }
 
-export function renderCdi(): V1beta1CDI {
+/** The KubeVirt CR of the cluster the lab's VMs run in. */
+export function renderKubeVirt(lab: Lab): Rendered<KubeVirtCr> {
+  return kubeVirtCr(lab, {
+    featureGates: featureGates(lab),
+    pciHostDevices: permittedPciDevices(gpusPassedByLab(lab)),
+    managedTap: usesManagedTap(lab),
+  });
+}
+
+export function renderCdi(): Rendered<V1beta1CDI> {
   return { apiVersion: "cdi.kubevirt.io/v1beta1", kind: "CDI", metadata: { name: "cdi" }, spec: {} };
 }

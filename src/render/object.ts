@@ -13,6 +13,17 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+/**
+ * An upstream API type as gpuvm renders it: the published types leave apiVersion, kind and metadata.name
+ * optional (the server fills them in responses), a rendered object always sets them. Renderers return
+ * Rendered<…>, so targets compose them into KubeObject[] without a cast.
+ */
+export type Rendered<T extends { metadata?: object }> = Omit<T, "apiVersion" | "kind" | "metadata"> & {
+  apiVersion: string;
+  kind: string;
+  metadata: NonNullable<T["metadata"]> & KubeObject["metadata"];
+};
+
 export interface TextFile {
   /** Path relative to the target's output folder, such as "tower1/etc/modprobe.d/vfio.conf". */
   path: string;

@@ -1,6 +1,7 @@
 import type { StorageClass } from "kubernetes-types/storage/v1.js";
 import type { Lab, StorageClassSpec } from "../model/lab.js";
 import { labLabels } from "./labels.js";
+import type { Rendered } from "./object.js";
 
 const LONGHORN = "driver.longhorn.io";
 
@@ -15,7 +16,7 @@ function parameters(sc: StorageClassSpec): Record<string, string> | undefined {
 }
 
 /** StorageClasses the lab defines (not those marked existing). Retain by default: disks outlive their PVCs. */
-export function renderStorageClasses(lab: Lab): StorageClass[] {
+export function renderStorageClasses(lab: Lab): Rendered<StorageClass>[] {
   return lab.storage
     .filter((sc) => !sc.existing)
     .map((sc) => {

@@ -13,6 +13,7 @@ import type {
 } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import type { Lab, Mode, Vm } from "../model/lab.js";
 import { LABEL_LAB, LABEL_MODE, LABEL_VM, modeLabels } from "./labels.js";
+import type { Rendered } from "./object.js";
 
 const HOSTNAME_LABEL = "kubernetes.io/hostname";
 
@@ -140,7 +141,7 @@ function domain(vm: Vm, mode: Mode): V1DomainSpec {
   };
 }
 
-export function renderVirtualMachine(lab: Lab, vm: Vm, mode: Mode): V1VirtualMachine {
+export function renderVirtualMachine(lab: Lab, vm: Vm, mode: Mode): Rendered<V1VirtualMachine> {
   const vmAffinity = affinity(mode);
   const passesDevices = hostDevices(mode).length > 0;
   return {
@@ -177,6 +178,6 @@ export function renderVirtualMachine(lab: Lab, vm: Vm, mode: Mode): V1VirtualMac
   };
 }
 
-export function renderVirtualMachines(lab: Lab): V1VirtualMachine[] {
+export function renderVirtualMachines(lab: Lab): Rendered<V1VirtualMachine>[] {
   return lab.vms.flatMap((vm) => vm.modes.map((mode) => renderVirtualMachine(lab, vm, mode)));
 }

@@ -7,6 +7,7 @@ import {
 import type { PersistentVolumeClaim } from "kubernetes-types/core/v1.js";
 import type { Disk, Lab, Vm } from "../model/lab.js";
 import { LABEL_DISK, vmLabels } from "./labels.js";
+import type { Rendered } from "./object.js";
 
 /** CDI's force-bind annotation (what `virtctl --force-bind` sets): bind now even if the class waits. */
 export const FORCE_BIND_ANNOTATION = "cdi.kubevirt.io/storage.bind.immediate.requested";
@@ -27,7 +28,11 @@ function dataVolumeSource(disk: Disk): Record<string, unknown> {
   return { registry: { url: source.registry } };
 }
 
-export function renderVolume(lab: Lab, vm: Vm, disk: Disk): PersistentVolumeClaim | V1beta1DataVolume {
+export function renderVolume(
+  lab: Lab,
+  vm: Vm,
+  disk: Disk,
+): Rendered<PersistentVolumeClaim> | Rendered<V1beta1DataVolume> {
   const metadata = {
     name: disk.claimName,
     namespace: lab.cluster.namespace,
@@ -45,6 +50,6 @@ export function renderVolume(lab: Lab, vm: Vm, disk: Disk): PersistentVolumeClai
   return { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata, spec: storageSpec(disk) };
 }
 
-export function renderVolumes(lab: Lab): (PersistentVolumeClaim | V1beta1DataVolume)[] {
+export function renderVolumes(lab: Lab): (Rendered<PersistentVolumeClaim> | Rendered<V1beta1DataVolume>)[] {
   return lab.vms.flatMap((vm) => vm.disks.map((disk) => renderVolume(lab, vm, disk)));
 }

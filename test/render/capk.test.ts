@@ -50,6 +50,22 @@ describe("capk target (examples/capk-gpu-worker.yaml)", () => {
     expect(schemas.errors(broken).join("\n")).toContain("device");
   });
 
+  it("registers the managedTap binding in the infrastructure KubeVirt when a worker's NIC uses it", () => {
+    const text = exampleText("capk-gpu-worker")
+      .replace("hosts:", "networks:\n  lan: { bridge: br0, binding: managedTap }\nhosts:")
+      .replace(
+        "    modes:\n      live: { host: gpu-host1",
+        "    nics: { lan: {} }\n    modes:\n      live: { host: gpu-host1",
+      );
+    const infra = renderCapkTarget(parseModel(text)).objects.find(
+      (object) => object.kind === "KubeVirt",
+    ) as any;
+    expect(infra.spec.configuration.network).toEqual({
+      binding: { managedtap: { domainAttachmentType: "managedTap" } },
+    });
+    expect(kubevirt.spec.configuration.network).toBeUndefined();
+  });
+
   it("takes pools from an explicit capk field and leaves other VMs out with a note", () => {
     const text = exampleText("capk-gpu-worker")
       .replace("kubevirt-cl-md-0:", "gpu-workers:\n    capk: { cluster: tenant, pool: md-1 }")

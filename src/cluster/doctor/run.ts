@@ -1,7 +1,8 @@
 // gpuvm cluster doctor: is this cluster ready for the lab? Each check reads what the cluster reports
 // (CR status, node allocatable, object existence) and says ok / warn / fail with the next step.
+import { gpusPassedByLab } from "../../model/gpus.js";
 import type { Lab } from "../../model/lab.js";
-import { featureGates, passedGpus, permittedPciDevices } from "../../render/cluster-config.js";
+import { featureGates, permittedPciDevices } from "../../render/cluster-config.js";
 import type { KubeClient, KubeObjectJson } from "../client.js";
 import { ClusterError } from "../errors.js";
 import { missingEntries } from "../shared-config.js";
@@ -76,7 +77,7 @@ async function kubevirtChecks(client: KubeClient, lab: Lab): Promise<{ checks: C
   ];
   const missing = missingEntries(cr, {
     featureGates: featureGates(lab),
-    pciHostDevices: permittedPciDevices(passedGpus(lab)),
+    pciHostDevices: permittedPciDevices(gpusPassedByLab(lab)),
   });
   const gates = featureGates(lab);
   checks.push(
@@ -93,7 +94,7 @@ async function kubevirtChecks(client: KubeClient, lab: Lab): Promise<{ checks: C
           fix: `gpuvm apply -f ${lab.source.file} adds them to the KubeVirt CR (other gates stay)`,
         },
   );
-  const pci = permittedPciDevices(passedGpus(lab));
+  const pci = permittedPciDevices(gpusPassedByLab(lab));
   checks.push(
     missing.pciHostDevices.length === 0
       ? {

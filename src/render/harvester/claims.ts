@@ -3,7 +3,7 @@
 // keeps the audio function claimed but not attached).
 import type { Gpu, Lab } from "../../model/lab.js";
 import { labLabels } from "../labels.js";
-import type { KubeObject } from "../object.js";
+import type { KubeObject, Rendered } from "../object.js";
 import { pciDeviceName } from "./names.js";
 
 export interface PciDeviceClaim extends KubeObject {
@@ -12,7 +12,7 @@ export interface PciDeviceClaim extends KubeObject {
   spec: { address: string; nodeName: string; userName: string };
 }
 
-export function renderPciDeviceClaims(lab: Lab, gpus: Gpu[]): PciDeviceClaim[] {
+export function renderPciDeviceClaims(lab: Lab, gpus: Gpu[]): Rendered<PciDeviceClaim>[] {
   return gpus.flatMap((gpu) =>
     gpu.functions.map((fn) => ({
       apiVersion: "devices.harvesterhci.io/v1beta1",

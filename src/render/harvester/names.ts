@@ -25,15 +25,6 @@ function resolve(fn: GpuFunction): Resolved {
   };
 }
 
-/** Every GPU some mode of some VM passes, once each, in lab order. */
-export function passedGpus(lab: Lab): Gpu[] {
-  const gpus: Gpu[] = [];
-  for (const gpu of lab.vms.flatMap((vm) => vm.modes.flatMap((mode) => mode.gpus))) {
-    if (!gpus.includes(gpu)) gpus.push(gpu);
-  }
-  return gpus;
-}
-
 /**
  * Harvester's resource name of every function of the given GPUs, by PCIDevice name.
  * Throws one InputError that points at every function whose name cannot be known.

@@ -3,6 +3,7 @@
 // GPU means detaching it, which is Harvester's own VM edit.
 import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import type { Lab, Mode, Vm } from "../../model/lab.js";
+import type { Rendered } from "../object.js";
 import { renderVirtualMachine } from "../virtual-machine.js";
 import { harvesterHostDevices } from "./host-devices.js";
 
@@ -11,7 +12,11 @@ export function harvesterMode(vm: Vm): Mode | undefined {
   return vm.modes.find((mode) => mode.name === "live") ?? vm.modes[0];
 }
 
-export function renderHarvesterVm(lab: Lab, vm: Vm, resources: Map<string, string>): V1VirtualMachine[] {
+export function renderHarvesterVm(
+  lab: Lab,
+  vm: Vm,
+  resources: Map<string, string>,
+): Rendered<V1VirtualMachine>[] {
   const mode = harvesterMode(vm);
   if (!mode) return [];
   const rendered = renderVirtualMachine(lab, vm, mode);

@@ -7,7 +7,7 @@ import { renderInfraKubeVirt } from "../capk/kubevirt-config.js";
 import { renderMachineTemplate } from "../capk/machine-template.js";
 import { patchClusterctlManifest } from "../capk/patch-into.js";
 import { nonPoolVms, workerPools } from "../capk/pools.js";
-import type { KubeObject, RenderOutput } from "../object.js";
+import type { RenderOutput } from "../object.js";
 
 export interface CapkOptions {
   /** A clusterctl manifest, read by the CLI: its path (for messages and the edit) and text. */
@@ -19,7 +19,7 @@ export function renderCapkTarget(lab: Lab, options: CapkOptions = {}): RenderOut
   const notes = nonPoolVms(lab).map(
     (name) => `${name}: not a worker pool (no capk field, and not named <cluster>-md-<n>); left out`,
   );
-  const kubevirt = renderInfraKubeVirt(lab, pools) as KubeObject;
+  const kubevirt = renderInfraKubeVirt(lab, pools);
   if (options.patchInto) {
     const { file, text } = options.patchInto;
     const candidates = pools.map((pool) => ({

@@ -2,10 +2,11 @@
 // lab VM under Harvester's names. With asPatch (`--as-patch`): the claims, a merge patch per VM that
 // attaches its GPUs to the VM Harvester already runs, and the runbook that applies them in order.
 // Harvester configures KubeVirt itself (permitted devices come from the claims): no KubeVirt CR here.
+import { gpusPassedByLab } from "../../model/gpus.js";
 import type { Lab } from "../../model/lab.js";
 import { renderPciDeviceClaims } from "../harvester/claims.js";
 import { harvesterHostDevices } from "../harvester/host-devices.js";
-import { harvesterResources, passedGpus } from "../harvester/names.js";
+import { harvesterResources } from "../harvester/names.js";
 import { gpuPatchFile } from "../harvester/patch.js";
 import { runbookFile } from "../harvester/runbook.js";
 import { harvesterMode, renderHarvesterVm } from "../harvester/virtual-machine.js";
@@ -39,15 +40,15 @@ function patchForm(lab: Lab, resources: Map<string, string>, claims: KubeObject[
 }
 
 export function renderHarvesterTarget(lab: Lab, options: HarvesterOptions = {}): RenderOutput {
-  const gpus = passedGpus(lab);
+  const gpus = gpusPassedByLab(lab);
   const resources = harvesterResources(lab, gpus);
   const claims = renderPciDeviceClaims(lab, gpus);
   if (options.asPatch) return patchForm(lab, resources, claims);
-  const objects = [
+  const objects: KubeObject[] = [
     ...claims,
     ...renderStorageClasses(lab),
     ...renderVolumes(lab),
     ...lab.vms.flatMap((vm) => renderHarvesterVm(lab, vm, resources)),
-  ] as KubeObject[];
+  ];
   return { objects, files: [] };
 }

@@ -11,7 +11,7 @@ import { renderVolumes } from "../volumes.js";
 
 export function renderKubevirtTarget(lab: Lab): RenderOutput {
   // Dependency order: namespace, cluster configuration, priorities, storage, network, volumes, VMs.
-  const objects = [
+  const objects: KubeObject[] = [
     renderNamespace(lab),
     renderKubeVirt(lab),
     renderCdi(),
@@ -20,6 +20,6 @@ export function renderKubevirtTarget(lab: Lab): RenderOutput {
     ...renderNetworks(lab),
     ...renderVolumes(lab),
     ...renderVirtualMachines(lab),
-  ] as KubeObject[];
+  ];
   return { objects, files: [] };
 }
