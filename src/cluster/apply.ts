@@ -32,7 +32,7 @@ export class PruneRunningError extends GpuvmError {
 }
 
 /** SSA refused because another field manager owns a field gpuvm sets. */
-export class ApplyConflictError extends Error {
+export class ApplyConflictError extends GpuvmError {
   constructor(
     readonly ref: ObjectRef,
     serverMessage: string,
@@ -41,7 +41,6 @@ export class ApplyConflictError extends Error {
       `${describeRef(ref)}: another field manager owns fields gpuvm sets.\n${serverMessage}\n` +
         "gpuvm did not take them over. Change the lab to agree with the cluster, or re-run with --force-conflicts to take ownership.",
     );
-    this.name = "ApplyConflictError";
   }
 }
 
@@ -55,7 +54,11 @@ export async function addSharedEntries(
 ): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const live = await client.get<KubeObjectJson>(ref);
-    if (!live) throw new Error(`${describeRef(ref)} disappeared while gpuvm was adding its entries`);
+    if (!live) {
+      throw new GpuvmError(`${describeRef(ref)} disappeared while gpuvm was adding its entries`, {
+        hint: "check that KubeVirt is installed, then run gpuvm apply again",
+      });
+    }
     const patch = sharedPatch(live, wanted);
     if (!patch) return false;
     try {
@@ -104,7 +107,7 @@ export async function applyPlan(client: KubeClient, plan: Plan, options: ApplyOp
   if (options.prune && blocked.length > 0) throw new PruneRunningError(blocked);
   const failed = plan.entries.filter((entry) => entry.action === "error");
   if (failed.length > 0) {
-    throw new Error(
+    throw new GpuvmError(
       `the server would refuse ${failed.length} object(s); nothing was applied:\n${failed
         .map((entry) => `  ${describeRef(entry.ref)}: ${entry.note}`)
         .join("\n")}`,

@@ -5,6 +5,7 @@
 import { Agent as HttpsAgent, type RequestOptions } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Configuration, HttpMethod, KubeConfig } from "@kubernetes/client-node";
+import { EXIT, GpuvmError } from "../errors.js";
 import type { KubeObject } from "../render/object.js";
 import { clientNode } from "./client-node.js";
 import { ClusterError, ReplyError, type RequestDescription, serverText, UnreachableError } from "./errors.js";
@@ -92,7 +93,12 @@ export class KubeClient {
     private readonly options: ClientOptions = {},
   ) {
     const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error("the kubeconfig's current context names no cluster");
+    if (!cluster) {
+      throw new GpuvmError("the kubeconfig's current context names no cluster", {
+        exitCode: EXIT.usage,
+        hint: "choose a context that does with --context (kubectl config get-contexts lists them)",
+      });
+    }
     this.server = cluster.server;
   }
 

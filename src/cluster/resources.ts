@@ -1,5 +1,6 @@
 // Where each kind gpuvm touches lives in the API: group/version, plural and scope. A fixed table rather
 // than discovery: gpuvm only ever touches these kinds, and discovery would cost a request per group.
+import { GpuvmError } from "../errors.js";
 export interface ResourceInfo {
   apiVersion: string;
   kind: string;
@@ -48,7 +49,7 @@ const TABLE: ResourceInfo[] = [
 
 export function resourceFor(apiVersion: string, kind: string): ResourceInfo {
   const found = TABLE.find((entry) => entry.apiVersion === apiVersion && entry.kind === kind);
-  if (!found) throw new Error(`gpuvm does not know where ${kind} (${apiVersion}) lives`);
+  if (!found) throw new GpuvmError(`gpuvm does not know where ${kind} (${apiVersion}) lives`);
   return found;
 }
 
@@ -64,7 +65,7 @@ export function objectPath(ref: ObjectRef): string {
   const info = resourceFor(ref.apiVersion, ref.kind);
   const base = info.apiVersion.includes("/") ? `/apis/${info.apiVersion}` : `/api/${info.apiVersion}`;
   if (info.namespaced && !ref.namespace) {
-    if (ref.name) throw new Error(`${ref.kind} ${ref.name} needs a namespace`);
+    if (ref.name) throw new GpuvmError(`${ref.kind} ${ref.name} needs a namespace`);
     return `${base}/${info.plural}`;
   }
   const scope = info.namespaced ? `/namespaces/${encodeURIComponent(ref.namespace as string)}` : "";

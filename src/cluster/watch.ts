@@ -4,6 +4,7 @@
 // unreachable, until the condition holds or the deadline passes.
 
 import { setTimeout as sleep } from "node:timers/promises";
+import { GpuvmError } from "../errors.js";
 import type { KubeClient, KubeObjectJson } from "./client.js";
 import { clientNode } from "./client-node.js";
 import { ClusterError, UnreachableError } from "./errors.js";
@@ -22,13 +23,12 @@ export interface WaitOptions<T> {
   timeoutMs: number;
 }
 
-export class WaitTimeoutError<T> extends Error {
+export class WaitTimeoutError<T> extends GpuvmError {
   constructor(
     readonly last: T | undefined,
     timeoutMs: number,
   ) {
     super(`gave up after ${Math.round(timeoutMs / 1000)}s`);
-    this.name = "WaitTimeoutError";
   }
 }
 

@@ -4,6 +4,7 @@
 
 import { createServer, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { GpuvmError } from "../../errors.js";
 import type { KubeClient } from "../client.js";
 import { liveInstance } from "../vm-lookup.js";
 import { bridge, openSubresource, SubresourceError } from "./subresource.js";
@@ -90,7 +91,7 @@ export async function startVncProxy(opts: VncProxyOptions): Promise<VncProxy> {
     server.listen(opts.port ?? 0, address, () => resolve());
   });
   const bound = server.address();
-  if (!bound || typeof bound === "string") throw new Error("VNC listener has no port");
+  if (!bound || typeof bound === "string") throw new GpuvmError("the VNC listener has no port");
   return {
     address: bound.address,
     port: bound.port,

@@ -6,10 +6,12 @@
 // The hash runs on this thread, between reading a chunk and handing it to the socket: bench/upload.ts
 // measured that faster than a hashing worker over shared memory on a two-core machine, where the worker,
 // the upload and the proxy took turns on the same cores.
+
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { GpuvmError } from "../../errors.js";
 
 const CHUNK = 1024 * 1024;
 const SLOTS = 4;
@@ -53,7 +55,11 @@ export async function writeFileBody(
     requested += length;
     const { bytesRead } = await file.read(slots[slot] as Buffer, 0, length, offset);
     // Short only at the end of a file, so a file that shrank since it was measured.
-    if (bytesRead !== length) throw new Error(`${path} ended after ${offset + bytesRead} of ${size} bytes`);
+    if (bytesRead !== length) {
+      throw new GpuvmError(`${path} ended after ${offset + bytesRead} of ${size} bytes`, {
+        hint: "the file shrank while it was uploaded: run the upload again once it is complete",
+      });
+    }
     return bytesRead;
   };
   let reading = size > 0 ? readInto(0) : undefined;

@@ -1,6 +1,8 @@
 // Recognises installation images before anything is sent: an ISO 9660 primary volume descriptor or a
 // UDF volume recognition sequence, both starting at sector 16 (byte 0x8000) of the image.
+
 import { open } from "node:fs/promises";
+import { GpuvmError } from "../../errors.js";
 
 export type ImageFormat = "iso9660" | "udf";
 
@@ -25,14 +27,13 @@ export function classifyDescriptors(bytes: Buffer): ImageFormat | undefined {
   return undefined;
 }
 
-export class NotAnImageError extends Error {
+export class NotAnImageError extends GpuvmError {
   constructor(path: string, size: number) {
     super(
       size < FIRST_DESCRIPTOR + 6
         ? `${path} is not an ISO image: it is ${size} bytes, smaller than an ISO 9660 or UDF header`
         : `${path} is not an ISO image: no ISO 9660 ("CD001") or UDF ("BEA01"/"NSR02"/"NSR03") volume descriptor at offset 0x8001`,
     );
-    this.name = "NotAnImageError";
   }
 }
 

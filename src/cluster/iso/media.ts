@@ -2,7 +2,9 @@
 // (bootOrder 1) and the system disk second; detach removes the CD-ROMs and gives the system disk 1 again.
 // The state is also written to an annotation, so `gpuvm apply` can re-create the same disks and volumes
 // (withMedia) instead of fighting over the atomic disks list.
+
 import type { V1Disk, V1VirtualMachine, V1Volume } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
+import { GpuvmError } from "../../errors.js";
 
 /** Annotation on the VirtualMachine holding the attached media (JSON of MediaState). */
 export const MEDIA_ANNOTATION = "gpuvm.io/iso-media";
@@ -144,7 +146,7 @@ export function withDevices(
   if (state) annotations[MEDIA_ANNOTATION] = JSON.stringify(state);
   else delete annotations[MEDIA_ANNOTATION];
   const template = vm.spec.template;
-  if (!template?.spec) throw new Error(`VirtualMachine ${vm.metadata?.name} has no template spec`);
+  if (!template?.spec) throw new GpuvmError(`VirtualMachine ${vm.metadata?.name} has no template spec`);
   return {
     ...vm,
     metadata: { ...vm.metadata, annotations },

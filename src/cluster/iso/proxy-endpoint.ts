@@ -3,6 +3,7 @@
 // (through the API server, with the user's credentials) to a pod of the cdi-uploadproxy service.
 import { createServer, type Server } from "node:net";
 import { rootCertificates } from "node:tls";
+import { GpuvmError } from "../../errors.js";
 import type { KubeClient } from "../client.js";
 import { clientNode } from "../client-node.js";
 import type { ProxyEndpoint } from "./transfer.js";
@@ -70,8 +71,9 @@ async function portForwardProxy(
 ): Promise<OpenEndpoint> {
   const service = await api.find<ServiceObject>(`/api/v1/namespaces/${namespace}/services/${SERVICE}`);
   if (!service?.spec?.selector) {
-    throw new Error(
-      `no upload proxy: CDIConfig has no uploadProxyURL and service ${namespace}/${SERVICE} was not found (is CDI installed?)`,
+    throw new GpuvmError(
+      `no upload proxy: CDIConfig has no uploadProxyURL and service ${namespace}/${SERVICE} was not found`,
+      { hint: "install CDI, or name the namespace it runs in with --cdi-namespace" },
     );
   }
   const selector = Object.entries(service.spec.selector)
@@ -81,7 +83,11 @@ async function portForwardProxy(
     query: { labelSelector: selector },
   });
   const pod = pods.items.find((item) => item.status?.phase === "Running");
-  if (!pod) throw new Error(`no running pod behind ${namespace}/${SERVICE}`);
+  if (!pod) {
+    throw new GpuvmError(`no running pod behind ${namespace}/${SERVICE}`, {
+      hint: `see why with: kubectl get pods -n ${namespace}`,
+    });
+  }
   const target = service.spec.ports?.[0]?.targetPort;
   const port = typeof target === "number" ? target : 8443;
 
@@ -99,7 +105,7 @@ async function portForwardProxy(
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const address = server.address();
-  if (!address || typeof address === "string") throw new Error("port-forward listener has no port");
+  if (!address || typeof address === "string") throw new GpuvmError("the port-forward listener has no port");
   return {
     url: `https://127.0.0.1:${address.port}`,
     ...(ca ? { ca } : {}),

@@ -5,6 +5,7 @@
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { checkServerIdentity } from "node:tls";
+import { GpuvmError } from "../../errors.js";
 import { writeFileBody } from "./file-body.js";
 
 export const UPLOAD_PATH = "/v1beta1/upload";
@@ -18,12 +19,8 @@ export interface ProxyEndpoint {
   servername?: string;
 }
 
-export class TransientUploadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TransientUploadError";
-  }
-}
+/** A failure worth sending the file again for (the proxy was busy, the connection dropped). */
+export class TransientUploadError extends GpuvmError {}
 
 const SEND_IDLE_TIMEOUT_MS = 60_000;
 
@@ -147,5 +144,5 @@ function judge(res: { status: number; text: string }, sent: number, opts: SendOp
   const detail = res.text.trim().slice(0, 300);
   if (TRANSIENT_STATUS.has(res.status))
     throw new TransientUploadError(`upload proxy answered ${res.status} ${detail}`);
-  throw new Error(`upload proxy refused the upload: HTTP ${res.status}${detail ? `: ${detail}` : ""}`);
+  throw new GpuvmError(`upload proxy refused the upload: HTTP ${res.status}${detail ? `: ${detail}` : ""}`);
 }

@@ -6,6 +6,7 @@
 import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { V1beta1DataVolume } from "@kubevirt-ui-ext/kubevirt-api/containerized-data-importer";
+import { GpuvmError } from "../../errors.js";
 import type { KubeClient } from "../client.js";
 import { ClusterError } from "../errors.js";
 import {
@@ -69,15 +70,22 @@ async function waitForPhase(
   // Quick at first (CDI is often ready within a second), then no more than once a second.
   for (let pause = 100; ; pause = Math.min(pause * 1.5, 1000)) {
     const dv = await api.find<V1beta1DataVolume>(dvPath(ns, name));
-    if (!dv) throw new Error(`DataVolume ${ns}/${name} disappeared`);
+    if (!dv) {
+      throw new GpuvmError(`DataVolume ${ns}/${name} disappeared during the upload`, {
+        hint: "someone deleted it: run the upload again",
+      });
+    }
     phase = dv.status?.phase ?? "";
     if (wanted.includes(phase)) return phase;
     if (phase === "Failed")
-      throw new Error(`DataVolume ${ns}/${name} failed; see kubectl describe dv ${name} -n ${ns}`);
+      throw new GpuvmError(`DataVolume ${ns}/${name} failed`, {
+        hint: `see why with: kubectl describe dv ${name} -n ${ns}`,
+      });
     if (Date.now() > deadline) {
-      throw new Error(
+      throw new GpuvmError(
         `DataVolume ${ns}/${name} is ${phase || "without a phase"} after ${Math.round(timeoutMs / 1000)} s, not ${wanted.join(" or ")} ` +
-          "(a storage class that waits for a consumer, or no capacity? see kubectl describe pvc)",
+          "(a storage class that waits for a consumer, or no capacity?)",
+        { hint: `see why with: kubectl describe pvc ${name} -n ${ns}` },
       );
     }
     await sleep(pause);
@@ -98,7 +106,7 @@ async function requestToken(api: KubeClient, ns: string, name: string): Promise<
     },
   );
   const token = answer.status?.token;
-  if (!token) throw new Error(`CDI returned no upload token for ${ns}/${name}`);
+  if (!token) throw new GpuvmError(`CDI returned no upload token for ${ns}/${name}`);
   return token;
 }
 
@@ -121,18 +129,20 @@ async function judgeExisting(
       same = (await fileSha256(file)) === recorded;
     }
     if (same) return { reuse: true as const, sha256: recorded };
-    throw new Error(
-      `volume ${ns}/${name} already holds another image (${annotations[FILE_ANNOTATION] ?? "unknown file"}, sha256 ${recorded.slice(0, 12)}…); ` +
-        "choose another --name (gpuvm never deletes a volume)",
+    throw new GpuvmError(
+      `volume ${ns}/${name} already holds another image (${annotations[FILE_ANNOTATION] ?? "unknown file"}, sha256 ${recorded.slice(0, 12)}…)`,
+      { hint: "choose another --name (gpuvm never deletes a volume)" },
     );
   }
   if (!dv.spec?.source || !("upload" in dv.spec.source)) {
-    throw new Error(`volume ${ns}/${name} exists and is not an upload volume; choose another --name`);
+    throw new GpuvmError(`volume ${ns}/${name} exists and is not an upload volume`, {
+      hint: "choose another --name",
+    });
   }
   if (dv.status?.phase === "Succeeded") {
-    throw new Error(
-      `volume ${ns}/${name} finished an upload that gpuvm did not record (interrupted just after it?); ` +
-        `its content is unknown: delete it yourself (kubectl delete dv ${name} -n ${ns}) or choose another --name`,
+    throw new GpuvmError(
+      `volume ${ns}/${name} finished an upload that gpuvm did not record (interrupted just after it?); its content is unknown`,
+      { hint: `delete it yourself (kubectl delete dv ${name} -n ${ns}) or choose another --name` },
     );
   }
   // CDI's upload server cannot continue a partial stream: the whole file is sent again into this volume.
@@ -231,14 +241,14 @@ async function uploadLocked(
       }
     }
     if ((await fileStamp(req.file)) !== stampBefore) {
-      throw new Error(`${req.file} changed while it was uploaded; run the upload again`);
+      throw new GpuvmError(`${req.file} changed while it was uploaded`, { hint: "run the upload again" });
     }
     await waitForPhase(api, ns, name, ["Succeeded"], usedAsync ? 24 * 3600_000 : phaseTimeoutMs);
     if (lock.lost) {
       // Another run judged this one abandoned and may be writing: record nothing.
-      throw new Error(
-        `the upload lock on ${ns}/${name} was taken over while this run was silent for ${UPLOAD_LOCK_SECONDS} s; ` +
-          "nothing was recorded: run the upload again (it reuses the volume if it holds this image)",
+      throw new GpuvmError(
+        `the upload lock on ${ns}/${name} was taken over while this run was silent for ${UPLOAD_LOCK_SECONDS} s; nothing was recorded`,
+        { hint: "run the upload again (it reuses the volume if it holds this image)" },
       );
     }
     await api.request("PATCH", dvPath(ns, name), {
@@ -249,8 +259,9 @@ async function uploadLocked(
     return { name, sha256, size, reused: false, transferSeconds };
   } catch (error) {
     if (error instanceof ClusterError && error.code === 403) {
-      throw new Error(
+      throw new GpuvmError(
         `${error.message} (uploading needs create on uploadtokenrequests.upload.cdi.kubevirt.io)`,
+        { cause: error },
       );
     }
     throw error;

@@ -40,7 +40,7 @@ export function readState(root: string): BindingState {
   try {
     const parsed = JSON.parse(text) as Partial<BindingState>;
     if (parsed.version !== 1 || typeof parsed.bindings !== "object" || parsed.bindings === null) {
-      throw new Error("not a gpuvm bindings file (version 1)");
+      throw new HostUserError("not a gpuvm bindings file (version 1)");
     }
     return { version: 1, bindings: parsed.bindings };
   } catch (err) {

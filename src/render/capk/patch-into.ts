@@ -3,7 +3,9 @@
 // CAPK"). Only the `gpus` entry of the worker's devices mapping changes: the edit splices text at the
 // node's source range, so every other byte (comments, quoting, order) stays as clusterctl wrote it.
 // Pure: text in, text out; the CLI reads and writes the file.
+
 import { type Document, isMap, isScalar, isSeq, type Node, parseAllDocuments, type YAMLMap } from "yaml";
+import { GpuvmError } from "../../errors.js";
 
 export interface GpuEntry {
   deviceName: string;
@@ -11,12 +13,7 @@ export interface GpuEntry {
 }
 
 /** A manifest that cannot be patched: the message says what was expected. */
-export class ManifestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ManifestError";
-  }
-}
+export class ManifestError extends GpuvmError {}
 
 const DEVICES_PATH = [
   "spec",
