@@ -1,6 +1,7 @@
 // gpuvm cluster doctor -f lab.yaml [-o json]: is this cluster ready for the lab? (Exit 1 on any fail.)
 import type { Command } from "commander";
 import { formatClusterReport, runClusterDoctor } from "../cluster/doctor/run.js";
+import { terminalJson } from "../emit/terminal.js";
 import { addClusterOptions, type ClusterFlags, openCluster } from "./cluster-options.js";
 import { EXIT, type Io, QuietExit } from "./io.js";
 import { outputOption } from "./options.js";
@@ -21,7 +22,7 @@ export function registerCluster(program: Command, io: Io): void {
     .action(async (flags: ClusterFlags & { output: string }) => {
       const { client, lab } = await openCluster(flags);
       const report = await runClusterDoctor(client, lab);
-      io.out(flags.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatClusterReport(report));
+      io.out(flags.output === "json" ? `${terminalJson(report)}\n` : formatClusterReport(report));
       if (report.summary.fail > 0) throw new QuietExit(EXIT.invalid);
     });
 }

@@ -1,4 +1,5 @@
 // gpuvm status: one row per VM of the lab (or per mode with -o wide), from the VMs, VMIs and GPU leases.
+import { formatTable } from "../emit/terminal.js";
 import type { Lab, Vm } from "../model/lab.js";
 import type { KubeClient } from "./client.js";
 import { gpuClaim, holderId, holderOf } from "./leases.js";
@@ -78,24 +79,13 @@ export function age(since: string, now: Date = new Date()): string {
   return `${Math.floor(hours / 24)}d`;
 }
 
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((cells) => (cells[column] ?? "").length)),
-  );
-  const render = (cells: string[]) =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join("   ")
-      .trimEnd();
-  return `${[render(header), ...rows.map(render)].join("\n")}\n`;
-}
-
+/** Node names, phases and holders come from the cluster: formatTable escapes each cell, then aligns. */
 export function formatStatus(rows: StatusRow[], wide: boolean, now: Date = new Date()): string {
   const dash = (text: string) => text || "-";
   if (wide) {
-    return table(
+    return formatTable([
       ["VM", "OBJECT", "MODE", "PHASE", "RUNSTRATEGY", "NODE", "IP", "GPU", "SINCE"],
-      rows.map((r) => [
+      ...rows.map((r) => [
         r.vm,
         r.object,
         r.mode,
@@ -106,10 +96,18 @@ export function formatStatus(rows: StatusRow[], wide: boolean, now: Date = new D
         dash(r.gpu),
         dash(age(r.since, now)),
       ]),
-    );
+    ]);
   }
-  return table(
+  return formatTable([
     ["VM", "MODE", "PHASE", "NODE", "IP", "GPU", "SINCE"],
-    rows.map((r) => [r.vm, r.mode, r.phase, dash(r.node), dash(r.ip), dash(r.gpu), dash(age(r.since, now))]),
-  );
+    ...rows.map((r) => [
+      r.vm,
+      r.mode,
+      r.phase,
+      dash(r.node),
+      dash(r.ip),
+      dash(r.gpu),
+      dash(age(r.since, now)),
+    ]),
+  ]);
 }

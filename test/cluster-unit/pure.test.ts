@@ -150,9 +150,9 @@ describe("status", () => {
       ),
     ).toBe(
       [
-        "VM              MODE   PHASE     NODE     IP               GPU       SINCE",
-        "gaming          live   Running   tower1   192.168.26.100   rtx3080   5m",
-        "gaming-compat   -      Stopped   -        -                -         -",
+        "VM             MODE  PHASE    NODE    IP              GPU      SINCE",
+        "gaming         live  Running  tower1  192.168.26.100  rtx3080  5m",
+        "gaming-compat  -     Stopped  -       -               -        -",
         "",
       ].join("\n"),
     );

@@ -4,6 +4,7 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { runCli } from "../support/cli.js";
 import { tempDir } from "../support/temp.js";
 import { freshLab, sharedCluster } from "./cluster/support.js";
@@ -148,6 +149,22 @@ describe("control characters from the server's objects", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("tower1\\x1b]0;owned\\x07\\x9b2J");
     expectClean(result.stdout + result.stderr);
+    // Cells are escaped before the columns are measured: the IP column starts where its title does.
+    const [header = "", first = ""] = result.stdout.split("\n");
+    expect(first.indexOf(" -", first.indexOf("2J")), result.stdout).toBe(header.indexOf(" IP"));
+  });
+
+  it("gpuvm status -o json and -o yaml stay valid and keep the node's name as the server holds it", async () => {
+    const base = ["status", "-f", lab.path, "--kubeconfig", cluster.kubeconfigPath];
+    const json = await runCli(...base, "-o", "json");
+    expect(json.code, json.stderr).toBe(0);
+    expectClean(json.stdout);
+    const rows = JSON.parse(json.stdout) as { node?: string }[];
+    expect(rows[0]?.node).toBe(`tower1${EVIL}`);
+    const yaml = await runCli(...base, "-o", "yaml");
+    expect(yaml.code, yaml.stderr).toBe(0);
+    expectClean(yaml.stdout);
+    expect((parse(yaml.stdout) as { node?: string }[])[0]?.node).toBe(`tower1${EVIL}`);
   });
 
   it("gpuvm iso list shows the file name escaped", async () => {
