@@ -2,7 +2,7 @@
 
 import { dottedPath, InputError, type Problem } from "../config/problem.js";
 import { formatBytes, parsePercent, parseQuantity, VM_MEMORY } from "../config/quantity.js";
-import type { LabFile, LabFileHost, LabFileVm } from "../config/schema.js";
+import { type LabFile, type LabFileHost, type LabFileVm, MODES } from "../config/schema.js";
 import type { LabPath, LabSource } from "../config/source.js";
 import { didYouMean } from "../config/suggest.js";
 import type {
@@ -303,9 +303,9 @@ function buildVm(vmName: string, vm: LabFileVm, context: VmContext): Vm {
     });
   }
 
-  const modes = (["live", "maintenance"] as const)
-    .map((name) => buildMode(vmName, vm, name, windows, context))
-    .filter((mode): mode is Mode => mode !== undefined);
+  const modes = MODES.map((name) => buildMode(vmName, vm, name, windows, context)).filter(
+    (mode): mode is Mode => mode !== undefined,
+  );
   const defaultMode = vm.defaultMode ?? modes[0]?.name ?? "live";
   if (!modes.some((mode) => mode.name === defaultMode)) {
     problems.add([...path, "defaultMode"], `VM has no ${defaultMode} mode`);
