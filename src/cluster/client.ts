@@ -9,13 +9,14 @@ import { EXIT, GpuvmError } from "../errors.js";
 import type { KubeObject } from "../render/object.js";
 import { clientNode } from "./client-node.js";
 import { ClusterError, ReplyError, type RequestDescription, serverText, UnreachableError } from "./errors.js";
+import { FIELD_MANAGERS } from "./field-managers.js";
 import { replyProblem } from "./reply-shapes.js";
 import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./resources.js";
 import { rememberAuthorization, rememberSecret } from "./secrets.js";
 
-export const FIELD_MANAGER = "gpuvm";
-/** start/stop write spec.runStrategy under their own name, so managedFields tell the two apart. */
-export const LIFECYCLE_MANAGER = "gpuvm-lifecycle";
+const FIELD_MANAGER = FIELD_MANAGERS.apply;
+/** For lifecycle.ts, which writes spec.runStrategy under its own name (see field-managers.ts). */
+export const LIFECYCLE_MANAGER = FIELD_MANAGERS.lifecycle;
 
 const MAX_429_ATTEMPTS = 20;
 
@@ -210,7 +211,7 @@ export class KubeClient {
     });
   }
 
-  /** Server-side apply as field manager gpuvm; dryRun asks the server what the result would be. */
+  /** Server-side apply as field manager gpuvm (FIELD_MANAGERS.apply); dryRun asks the server what the result would be. */
   async apply<T = KubeObjectJson>(
     obj: KubeObjectJson,
     opts: { dryRun?: boolean; force?: boolean } = {},

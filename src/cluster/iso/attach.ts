@@ -10,6 +10,7 @@ import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import { compareVersions, DECLARATIVE_HOTPLUG_GATE, KUBEVIRT, parseVersion } from "../../model/versions.js";
 import type { KubeClient } from "../client.js";
 import { ClusterError } from "../errors.js";
+import { FIELD_MANAGERS } from "../field-managers.js";
 import { type FoundVm, findVm, liveInstance, type VmTarget, vmPath } from "../vm-lookup.js";
 import {
   attachedDevices,
@@ -27,7 +28,7 @@ import {
   type VolumeRef,
 } from "./media.js";
 
-export const FIELD_MANAGER = "gpuvm-iso";
+const FIELD_MANAGER = FIELD_MANAGERS.iso;
 export const DEFAULT_DRIVERS_VOLUME = "virtio-win";
 /** How long gpuvm waits for KubeVirt to carry a medium change into the running VM. */
 const LIVE_CHANGE_TIMEOUT_MS = 60_000;

@@ -9,6 +9,7 @@ import type { V1beta1DataVolume } from "@kubevirt-ui-ext/kubevirt-api/containeri
 import { GpuvmError } from "../../errors.js";
 import type { KubeClient } from "../client.js";
 import { ClusterError } from "../errors.js";
+import { FIELD_MANAGERS } from "../field-managers.js";
 import {
   FILE_ANNOTATION,
   SHA256_ANNOTATION,
@@ -253,6 +254,7 @@ async function uploadLocked(
     }
     await api.request("PATCH", dvPath(ns, name), {
       contentType: "application/merge-patch+json",
+      query: { fieldManager: FIELD_MANAGERS.iso },
       body: { metadata: { annotations: { [SHA256_ANNOTATION]: sha256, [SIZE_ANNOTATION]: String(size) } } },
     });
     reporter.info(`uploaded ${basename(req.file)} to ${ns}/${name} (${size} bytes, sha256 ${sha256})`);
