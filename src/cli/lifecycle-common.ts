@@ -1,11 +1,18 @@
-// What start/stop/restart/switch/wait share: the lifecycle context, with progress on stderr so stdout
-// stays for results.
-import type { LifecycleContext } from "../cluster/lifecycle.js";
+// What start/stop/restart/switch/wait share: the engine they act through (KubeVirt, reached with the
+// cluster flags), with progress on stderr so stdout stays for results.
+import type { Engine } from "../engine/engine.js";
+import { KubeVirtEngine } from "../engine/kubevirt.js";
 import type { Opened } from "./cluster-options.js";
 import type { Io } from "./io.js";
 
-export function lifecycleContext(opened: Opened, io: Io, timeoutMs: number): LifecycleContext {
-  return { client: opened.client, lab: opened.lab, report: (line) => io.err(line), timeoutMs };
+export function lifecycleEngine(opened: Opened, io: Io, timeoutMs: number): Engine {
+  return new KubeVirtEngine({
+    client: opened.client,
+    namespace: opened.namespace,
+    lab: opened.lab,
+    timeoutMs,
+    report: (line) => io.err(`${line}\n`),
+  });
 }
 
 export const MODES = ["live", "maintenance"];

@@ -1,6 +1,9 @@
 // gpuvm restart VM [--mode M]: stop (waiting until the instance is gone), then start again.
 import { type Command, Option } from "commander";
-import { findMode, findVm, restart } from "../cluster/lifecycle.js";
+import { findVm } from "../cluster/lifecycle.js";
+import { chooseMode } from "../cluster/lifecycle-plan.js";
+import type { Engine } from "../engine/engine.js";
+import type { Lab } from "../model/lab.js";
 import {
   addClusterOptions,
   type ClusterFlags,
@@ -9,7 +12,20 @@ import {
   timeoutOption,
 } from "./cluster-options.js";
 import type { Io } from "./io.js";
-import { lifecycleContext, MODES } from "./lifecycle-common.js";
+import { lifecycleEngine, MODES } from "./lifecycle-common.js";
+
+/** Restarts the mode named, else the one that is active, else the default (chooseMode "act-on"). */
+export async function runRestart(
+  engine: Engine,
+  lab: Lab,
+  name: string,
+  flags: { mode?: string; wait?: boolean },
+): Promise<void> {
+  const found = findVm(lab, name);
+  const mode = chooseMode(found.vm, await engine.read(found.vm), "act-on", flags.mode ?? found.mode?.name);
+  await engine.stop(found.vm, { wait: true });
+  await engine.start(found.vm, mode, { wait: Boolean(flags.wait) });
+}
 
 export function registerRestart(program: Command, io: Io): void {
   addClusterOptions(
@@ -25,11 +41,7 @@ export function registerRestart(program: Command, io: Io): void {
     .action(
       async (name: string, flags: ClusterFlags & { mode?: string; wait?: boolean; timeout: string }) => {
         const opened = await openCluster(flags);
-        const found = findVm(opened.lab, name);
-        const mode = flags.mode ? findMode(found.vm, flags.mode) : found.mode;
-        await restart(lifecycleContext(opened, io, parseDuration(flags.timeout)), found.vm, mode, {
-          wait: Boolean(flags.wait),
-        });
+        await runRestart(lifecycleEngine(opened, io, parseDuration(flags.timeout)), opened.lab, name, flags);
       },
     );
 }

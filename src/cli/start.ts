@@ -1,7 +1,10 @@
 // gpuvm start VM [--mode live|maintenance] [--wait]: run one mode of a VM (refused while its other
 // mode runs or while another VM holds its GPU).
 import { type Command, Option } from "commander";
-import { findMode, findVm, start } from "../cluster/lifecycle.js";
+import { findVm } from "../cluster/lifecycle.js";
+import { chooseMode } from "../cluster/lifecycle-plan.js";
+import type { Engine } from "../engine/engine.js";
+import type { Lab } from "../model/lab.js";
 import {
   addClusterOptions,
   type ClusterFlags,
@@ -10,7 +13,19 @@ import {
   timeoutOption,
 } from "./cluster-options.js";
 import type { Io } from "./io.js";
-import { lifecycleContext, MODES } from "./lifecycle-common.js";
+import { lifecycleEngine, MODES } from "./lifecycle-common.js";
+
+/** The command's decisions, on any engine: which mode, then the engine's start. */
+export async function runStart(
+  engine: Engine,
+  lab: Lab,
+  name: string,
+  flags: { mode?: string; wait?: boolean },
+): Promise<void> {
+  const found = findVm(lab, name);
+  const mode = chooseMode(found.vm, [], "start", flags.mode ?? found.mode?.name);
+  await engine.start(found.vm, mode, { wait: Boolean(flags.wait) });
+}
 
 export function registerStart(program: Command, io: Io): void {
   addClusterOptions(
@@ -22,13 +37,7 @@ export function registerStart(program: Command, io: Io): void {
     .action(
       async (name: string, flags: ClusterFlags & { mode?: string; wait?: boolean; timeout: string }) => {
         const opened = await openCluster(flags);
-        const found = findVm(opened.lab, name);
-        const mode = flags.mode
-          ? findMode(found.vm, flags.mode)
-          : (found.mode ?? findMode(found.vm, undefined));
-        await start(lifecycleContext(opened, io, parseDuration(flags.timeout)), found.vm, mode, {
-          wait: Boolean(flags.wait),
-        });
+        await runStart(lifecycleEngine(opened, io, parseDuration(flags.timeout)), opened.lab, name, flags);
       },
     );
 }

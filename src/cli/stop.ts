@@ -1,7 +1,9 @@
 // gpuvm stop VM [--no-wait]: stop whichever mode runs; by default waits until its instance is gone and
 // then gives back its GPU leases.
 import type { Command } from "commander";
-import { findVm, stop } from "../cluster/lifecycle.js";
+import { findVm } from "../cluster/lifecycle.js";
+import type { Engine } from "../engine/engine.js";
+import type { Lab } from "../model/lab.js";
 import {
   addClusterOptions,
   type ClusterFlags,
@@ -10,7 +12,18 @@ import {
   timeoutOption,
 } from "./cluster-options.js";
 import type { Io } from "./io.js";
-import { lifecycleContext } from "./lifecycle-common.js";
+import { lifecycleEngine } from "./lifecycle-common.js";
+
+export async function runStop(
+  engine: Engine,
+  lab: Lab,
+  name: string,
+  flags: { wait: boolean },
+): Promise<void> {
+  const found = findVm(lab, name);
+  // A VirtualMachine name (gaming-live) stops that mode only.
+  await engine.stop(found.vm, { wait: flags.wait, ...(found.mode ? { mode: found.mode } : {}) });
+}
 
 export function registerStop(program: Command, io: Io): void {
   addClusterOptions(
@@ -20,10 +33,6 @@ export function registerStop(program: Command, io: Io): void {
     .addOption(timeoutOption("5m"))
     .action(async (name: string, flags: ClusterFlags & { wait: boolean; timeout: string }) => {
       const opened = await openCluster(flags);
-      const found = findVm(opened.lab, name);
-      await stop(lifecycleContext(opened, io, parseDuration(flags.timeout)), found.vm, {
-        wait: flags.wait,
-        ...(found.mode ? { mode: found.mode } : {}),
-      });
+      await runStop(lifecycleEngine(opened, io, parseDuration(flags.timeout)), opened.lab, name, flags);
     });
 }

@@ -2,7 +2,10 @@
 // the other. Without --to, a VM with two modes goes to the one that does not run; with neither running
 // gpuvm asks for --to rather than guess.
 import { type Command, Option } from "commander";
-import { findMode, findVm, otherMode, switchMode } from "../cluster/lifecycle.js";
+import { findVm } from "../cluster/lifecycle.js";
+import { chooseMode } from "../cluster/lifecycle-plan.js";
+import type { Engine } from "../engine/engine.js";
+import type { Lab } from "../model/lab.js";
 import {
   addClusterOptions,
   type ClusterFlags,
@@ -11,7 +14,18 @@ import {
   timeoutOption,
 } from "./cluster-options.js";
 import type { Io } from "./io.js";
-import { lifecycleContext, MODES } from "./lifecycle-common.js";
+import { lifecycleEngine, MODES } from "./lifecycle-common.js";
+
+export async function runSwitch(
+  engine: Engine,
+  lab: Lab,
+  name: string,
+  flags: { to?: string; wait?: boolean },
+): Promise<void> {
+  const { vm } = findVm(lab, name);
+  const to = chooseMode(vm, flags.to ? [] : await engine.read(vm), "switch", flags.to);
+  await engine.switchTo(vm, to, { wait: Boolean(flags.wait) });
+}
 
 export function registerSwitch(program: Command, io: Io): void {
   addClusterOptions(
@@ -27,9 +41,6 @@ export function registerSwitch(program: Command, io: Io): void {
     .addOption(timeoutOption("5m"))
     .action(async (name: string, flags: ClusterFlags & { to?: string; wait?: boolean; timeout: string }) => {
       const opened = await openCluster(flags);
-      const { vm } = findVm(opened.lab, name);
-      const ctx = lifecycleContext(opened, io, parseDuration(flags.timeout));
-      const to = flags.to ? findMode(vm, flags.to) : await otherMode(ctx, vm);
-      await switchMode(ctx, vm, to, { wait: Boolean(flags.wait) });
+      await runSwitch(lifecycleEngine(opened, io, parseDuration(flags.timeout)), opened.lab, name, flags);
     });
 }

@@ -1,7 +1,10 @@
 // gpuvm wait VM --for running|stopped [--mode M] [--timeout 5m]: watch until the VM gets there, showing
 // its phases and, when it is stuck, why in the cluster's own words.
 import { type Command, Option } from "commander";
-import { findMode, findVm, modeToAwait, waitRunning, waitStopped } from "../cluster/lifecycle.js";
+import { findMode, findVm } from "../cluster/lifecycle.js";
+import { chooseMode } from "../cluster/lifecycle-plan.js";
+import type { Engine } from "../engine/engine.js";
+import type { Lab } from "../model/lab.js";
 import {
   addClusterOptions,
   type ClusterFlags,
@@ -10,7 +13,30 @@ import {
   timeoutOption,
 } from "./cluster-options.js";
 import type { Io } from "./io.js";
-import { lifecycleContext, MODES } from "./lifecycle-common.js";
+import { lifecycleEngine, MODES } from "./lifecycle-common.js";
+
+/** Prints "<object> running" or "<vm> stopped" on stdout once it holds. */
+export async function runWait(
+  engine: Engine,
+  lab: Lab,
+  io: Pick<Io, "out">,
+  name: string,
+  flags: { for: string; mode?: string },
+): Promise<void> {
+  const found = findVm(lab, name);
+  const named = flags.mode ?? found.mode?.name;
+  if (flags.for === "running") {
+    const mode = chooseMode(found.vm, named ? [] : await engine.read(found.vm), "act-on", named);
+    await engine.waitFor(found.vm, mode, "running");
+    io.out(`${mode.objectName} running\n`);
+    return;
+  }
+  // Stopped means every mode is gone, unless one was named.
+  for (const mode of named ? [findMode(found.vm, named)] : found.vm.modes) {
+    await engine.waitFor(found.vm, mode, "stopped");
+  }
+  io.out(`${found.vm.name} stopped\n`);
+}
 
 export function registerWait(program: Command, io: Io): void {
   addClusterOptions(
@@ -23,16 +49,6 @@ export function registerWait(program: Command, io: Io): void {
     .addOption(timeoutOption("5m"))
     .action(async (name: string, flags: ClusterFlags & { for: string; mode?: string; timeout: string }) => {
       const opened = await openCluster(flags);
-      const ctx = lifecycleContext(opened, io, parseDuration(flags.timeout));
-      const found = findVm(opened.lab, name);
-      const named = flags.mode ? findMode(found.vm, flags.mode) : found.mode;
-      if (flags.for === "running") {
-        const mode = await modeToAwait(ctx, found.vm, named);
-        await waitRunning(ctx, mode.objectName);
-        io.out(`${mode.objectName} running\n`);
-        return;
-      }
-      for (const mode of named ? [named] : found.vm.modes) await waitStopped(ctx, mode.objectName);
-      io.out(`${found.vm.name} stopped\n`);
+      await runWait(lifecycleEngine(opened, io, parseDuration(flags.timeout)), opened.lab, io, name, flags);
     });
 }

@@ -19,7 +19,6 @@ import {
   vmClaim,
 } from "./leases.js";
 import {
-  chooseMode,
   LifecycleError,
   type ModeView,
   modeNamed,
@@ -240,11 +239,6 @@ export async function stop(
   await applySteps(ctx, vm, planStop(await planContext(ctx, vm), options));
 }
 
-/** The mode `switch` goes to when none is named (chooseMode's "switch" rule on a fresh read). */
-export async function otherMode(ctx: LifecycleContext, vm: Vm): Promise<Mode> {
-  return chooseMode(vm, await readViews(ctx, vm), "switch");
-}
-
 export async function switchMode(
   ctx: LifecycleContext,
   vm: Vm,
@@ -253,12 +247,6 @@ export async function switchMode(
 ): Promise<void> {
   await applySteps(ctx, vm, planSwitchAway(await planContext(ctx, vm), to));
   await start(ctx, vm, to, options);
-}
-
-export async function restart(ctx: LifecycleContext, vm: Vm, mode: Mode | undefined, options: StartOptions) {
-  const target = mode ?? chooseMode(vm, await readViews(ctx, vm), "act-on");
-  await stop(ctx, vm, { wait: true });
-  await start(ctx, vm, target, options);
 }
 
 function phaseReporter(ctx: LifecycleContext, objectName: string) {
@@ -326,9 +314,4 @@ export async function waitStopped(ctx: LifecycleContext, objectName: string): Pr
     if (error instanceof WaitTimeoutError) await explainTimeout(ctx, objectName, "stopped");
     throw error;
   }
-}
-
-/** The mode `wait --for running` waits on: the one named, else chooseMode's "act-on" rule. */
-export async function modeToAwait(ctx: LifecycleContext, vm: Vm, named: Mode | undefined): Promise<Mode> {
-  return named ?? chooseMode(vm, await readViews(ctx, vm), "act-on");
 }
