@@ -1,23 +1,9 @@
 // gpuvm lint, and lint as the gate of validate and render: what the user sees and the exit codes.
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { BASE, variant, where } from "../lint/support.js";
+import { runCli } from "../support/cli.js";
 import { examplePath } from "../support/labs.js";
 import { tempFile } from "../support/temp.js";
-
-async function run(...args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "gpuvm", ...args], {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-  });
-  return { code, out, err };
-}
 
 function labFile(text: string): string {
   return tempFile("lab.yaml", text, "gpuvm-lint-");
@@ -31,7 +17,7 @@ const warned = () => labFile(variant(["os: linux", "os: windows"]));
 
 describe("gpuvm lint", () => {
   it("prints each finding as file:line:col, severity, id and message, then its fix, and a summary", async () => {
-    const { code, out } = await run("lint", "-f", homelab);
+    const { code, stdout: out } = await runCli("lint", "-f", homelab);
     expect(code).toBe(0);
     expect(out).toContain(
       `${homelab}:55:59: info GV018: GPU "rtx3080" of host "tower1" is also needed by the live mode of "gaming-compat"`,
@@ -41,12 +27,12 @@ describe("gpuvm lint", () => {
   });
 
   it("exits 1 when an error-level rule fires, and with --strict on a warning", async () => {
-    expect((await run("lint", "-f", broken())).code).toBe(1);
+    expect((await runCli("lint", "-f", broken())).code).toBe(1);
     const file = warned();
-    expect((await run("lint", "-f", file)).code).toBe(0);
-    const strict = await run("lint", "-f", file, "--strict");
+    expect((await runCli("lint", "-f", file)).code).toBe(0);
+    const strict = await runCli("lint", "-f", file, "--strict");
     expect(strict.code).toBe(1);
-    expect(strict.out).toContain("error GV004");
+    expect(strict.stdout).toContain("error GV004");
   });
 
   it("writes the documented JSON document", async () => {
@@ -55,7 +41,7 @@ describe("gpuvm lint", () => {
       ['"8a:d3:14:ca:21:70"', '"8a:d3:14:ca:21:XX"'],
     );
     const file = labFile(text);
-    const { code, out } = await run("lint", "-f", file, "-o", "json");
+    const { code, stdout: out } = await runCli("lint", "-f", file, "-o", "json");
     expect(code).toBe(1);
     const document = JSON.parse(out);
     expect(Object.keys(document)).toEqual(["findings", "ignored", "summary"]);
@@ -80,11 +66,11 @@ describe("gpuvm lint", () => {
     ]);
     expect(document.summary).toEqual({ errors: 1, warnings: 0, info: 0 });
     // Stable: the same input gives the same bytes.
-    expect((await run("lint", "-f", file, "-o", "json")).out).toBe(out);
+    expect((await runCli("lint", "-f", file, "-o", "json")).stdout).toBe(out);
   });
 
   it("refuses a target it does not know (exit 2)", async () => {
-    const { code, err } = await run("lint", "-f", homelab, "--target", "proxmox");
+    const { code, stderr: err } = await runCli("lint", "-f", homelab, "--target", "proxmox");
     expect(code).toBe(2);
     expect(err).toContain('unknown target "proxmox"');
   });
@@ -92,7 +78,7 @@ describe("gpuvm lint", () => {
 
 describe("lint inside render and validate", () => {
   it("render stops on an error: findings on stderr, nothing on stdout, exit 1", async () => {
-    const { code, out, err } = await run("render", "-f", broken());
+    const { code, stdout: out, stderr: err } = await runCli("render", "-f", broken());
     expect(code).toBe(1);
     expect(out).toBe("");
     expect(err).toContain("error GV020");
@@ -100,22 +86,22 @@ describe("lint inside render and validate", () => {
 
   it("render prints warnings to stderr and renders anyway; --strict stops it", async () => {
     const file = warned();
-    const rendered = await run("render", "-f", file);
+    const rendered = await runCli("render", "-f", file);
     expect(rendered.code).toBe(0);
-    expect(rendered.err).toContain("warning GV004");
-    expect(rendered.out).toContain("kind: VirtualMachine");
-    const strict = await run("render", "-f", file, "--strict");
+    expect(rendered.stderr).toContain("warning GV004");
+    expect(rendered.stdout).toContain("kind: VirtualMachine");
+    const strict = await runCli("render", "-f", file, "--strict");
     expect(strict.code).toBe(1);
-    expect(strict.out).toBe("");
+    expect(strict.stdout).toBe("");
   });
 
   it("validate fails on an error and passes a clean lab without findings", async () => {
-    const failed = await run("validate", "-f", broken());
+    const failed = await runCli("validate", "-f", broken());
     expect(failed.code).toBe(1);
-    expect(failed.out).toBe("");
-    expect(failed.err).toContain("GV020");
-    const clean = await run("validate", "-f", labFile(BASE));
+    expect(failed.stdout).toBe("");
+    expect(failed.stderr).toContain("GV020");
+    const clean = await runCli("validate", "-f", labFile(BASE));
     expect(clean.code).toBe(0);
-    expect(clean.err).toBe("");
+    expect(clean.stderr).toBe("");
   });
 });

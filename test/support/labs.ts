@@ -1,4 +1,4 @@
-// Lab files for tests: the shipped examples, and small labs built from text.
+// Lab files for tests: the shipped examples, and the one small base lab that tests vary as text.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,4 +19,55 @@ export function exampleText(name: string): string {
 
 export function exampleLab(name: string): Lab {
   return parseModel(exampleText(name), `${name}.yaml`);
+}
+
+/**
+ * The one base lab of the unit tests: a GPU host with a bridge, storage, a managedTap network and one VM
+ * with live and maintenance modes. It lints clean; tests make variants of it with `variant`.
+ */
+export const BASE = `apiVersion: gpuvm/v1alpha1
+kind: Lab
+metadata: { name: t }
+cluster: { namespace: lab, kubevirt: v1.6.3, cdi: v1.63.1 }
+hosts:
+  tower1:
+    capacity: { cpu: 16, memory: 32Gi }
+    gpus:
+      gpu:
+        functions:
+          - { address: "0000:09:00.0", id: "10de:2206", resource: nvidia.com/rtx3080 }
+          - { address: "0000:09:00.1", id: "10de:1aef", resource: nvidia.com/rtx3080-audio }
+    bridge: { name: br0, uplink: enp9s0 }
+storage:
+  fast: { replicas: 1 }
+networks:
+  lan: { bridge: br0, binding: managedTap, subnet: 192.168.26.0/24, gateway: 192.168.26.1, domain: vms.lab.example }
+vms:
+  vm1:
+    os: linux
+    disks:
+      system: { size: 64Gi, storage: fast }
+    nics:
+      lan: { mac: "8a:d3:14:ca:21:70", ip: 192.168.26.100 }
+    modes:
+      live: { host: tower1, cpu: 80%, memory: 80%, gpus: [gpu] }
+      maintenance: { cpu: 2, memory: 4Gi }
+`;
+
+/** A second VM without GPU or NIC, to append under vms. */
+export const VM2 = `  vm2:
+    disks:
+      system: { size: 64Gi, storage: fast }
+    modes:
+      maintenance: { host: tower1, cpu: 2, memory: 4Gi }
+`;
+
+/** BASE with each [from, to] replaced once; throws when `from` is not there, so variants cannot rot. */
+export function variant(...edits: [string, string][]): string {
+  let text = BASE;
+  for (const [from, to] of edits) {
+    if (!text.includes(from)) throw new Error(`variant: "${from}" is not in the lab`);
+    text = text.replace(from, to);
+  }
+  return text;
 }
