@@ -3,10 +3,11 @@
 // or gaming-maintenance: the --mode asked for, else the one running, else the lab's default.
 import type { V1VirtualMachine, V1VirtualMachineInstance } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import { quoteForMessage } from "../emit/terminal.js";
-import { GpuvmError } from "../errors.js";
+import { EXIT, GpuvmError } from "../errors.js";
 import type { Lab, Mode, Vm } from "../model/lab.js";
 import { LABEL_MODE, LABEL_VM } from "../render/labels.js";
 import type { KubeClient } from "./client.js";
+import { hasFinished, type VmiJson, vmiRef } from "./vm-state.js";
 
 export interface LabVm {
   vm: Vm;
@@ -25,13 +26,13 @@ export function labVm(lab: Lab, name: string): LabVm | undefined {
   return undefined;
 }
 
-/** Like labVm, for commands that act on the lab's VMs only: an unknown name lists the known ones. */
+/** Like labVm, for commands that act on the lab's VMs only: an unknown name is a usage error. */
 export function requireLabVm(lab: Lab, name: string): LabVm {
   const found = labVm(lab, name);
   if (found) return found;
-  const known = lab.vms.map((vm) => quoteForMessage(vm.name)).join(", ");
-  throw new GpuvmError(`lab ${quoteForMessage(lab.name)} has no VM "${quoteForMessage(name)}"`, {
-    hint: `name one of its VMs: ${known}`,
+  const known = lab.vms.map((vm) => vm.name).join(", ");
+  throw new GpuvmError(`lab ${lab.name} has no VM "${quoteForMessage(name)}" (VMs: ${known})`, {
+    exitCode: EXIT.usage,
   });
 }
 
@@ -53,18 +54,11 @@ export interface FoundVm {
 
 export const vmPath = (ns: string, name?: string) =>
   `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines${name ? `/${name}` : ""}`;
-export const vmiPath = (ns: string, name: string) =>
-  `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${name}`;
 
 /** The VMI of a VM while it exists and has not finished. */
-export async function liveInstance(
-  api: KubeClient,
-  ns: string,
-  name: string,
-): Promise<V1VirtualMachineInstance | undefined> {
-  const vmi = await api.find<V1VirtualMachineInstance>(vmiPath(ns, name));
-  const phase = vmi?.status?.phase;
-  return vmi && phase !== "Succeeded" && phase !== "Failed" ? vmi : undefined;
+export async function liveInstance(api: KubeClient, ns: string, name: string): Promise<VmiJson | undefined> {
+  const vmi = await api.get<VmiJson>(vmiRef(ns, name));
+  return vmi && !hasFinished(vmi) ? vmi : undefined;
 }
 
 export async function findVm(api: KubeClient, target: VmTarget): Promise<FoundVm> {

@@ -1,30 +1,23 @@
 // What the cluster says about one mode of a VM: its VirtualMachine (runStrategy, printableStatus,
 // conditions) and its VirtualMachineInstance, if any (phase, node, IP, conditions).
+import type {
+  V1VirtualMachine,
+  V1VirtualMachineCondition,
+  V1VirtualMachineInstance,
+} from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import type { KubeClient, KubeObjectJson } from "./client.js";
 
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
+/** A VM's or a VMI's condition (the two published types have the same fields). */
+export type Condition = V1VirtualMachineCondition;
 
-export interface VirtualMachineJson extends KubeObjectJson {
-  spec: { runStrategy?: string; running?: boolean };
-  status?: { printableStatus?: string; conditions?: Condition[]; ready?: boolean };
-}
+/**
+ * A VirtualMachine as KubeClient reads it: KubeVirt's published type, with the metadata every object
+ * from the server has (name, namespace, resourceVersion), as KubeObjectJson extends a rendered object.
+ */
+export type VirtualMachineJson = V1VirtualMachine & KubeObjectJson;
 
-export interface VmiJson extends KubeObjectJson {
-  status?: {
-    phase?: string;
-    nodeName?: string;
-    reason?: string;
-    conditions?: Condition[];
-    interfaces?: { name?: string; ipAddress?: string; ipAddresses?: string[] }[];
-    phaseTransitionTimestamps?: { phase: string; phaseTransitionTimestamp: string }[];
-  };
-}
+/** A VirtualMachineInstance as KubeClient reads it. */
+export type VmiJson = V1VirtualMachineInstance & KubeObjectJson;
 
 export interface ModeState {
   objectName: string;
@@ -66,9 +59,14 @@ export function runStrategy(vm: VirtualMachineJson | undefined): string {
   return vm.spec.running ? "Always" : "Halted";
 }
 
+/** The instance has finished (Succeeded, Failed) and no longer holds its devices. */
+export function hasFinished(vmi: VmiJson): boolean {
+  return FINISHED.has(vmi.status?.phase ?? "");
+}
+
 /** An instance exists and has not finished. */
 export function hasLiveInstance(state: ModeState): boolean {
-  return state.vmi !== undefined && !FINISHED.has(state.vmi.status?.phase ?? "");
+  return state.vmi !== undefined && !hasFinished(state.vmi);
 }
 
 /** Running or about to: set to run, or an instance still exists (it may be shutting down). */
@@ -95,5 +93,5 @@ export function sinceOf(state: ModeState): string | undefined {
   const stamps = state.vmi?.status?.phaseTransitionTimestamps ?? [];
   const last = stamps[stamps.length - 1];
   if (last) return last.phaseTransitionTimestamp;
-  return (state.vmi?.metadata.creationTimestamp as string | undefined) ?? undefined;
+  return state.vmi?.metadata.creationTimestamp;
 }

@@ -184,6 +184,7 @@ describe("explain", () => {
         apiVersion: "kubevirt.io/v1",
         kind: "VirtualMachineInstance",
         metadata: { name: "gaming-live" },
+        spec: { domain: { devices: {} } },
         status: {
           phase: "Pending",
           conditions: [
@@ -211,6 +212,7 @@ describe("explain", () => {
         apiVersion: "kubevirt.io/v1",
         kind: "VirtualMachineInstance",
         metadata: { name: "gaming-live" },
+        spec: { domain: { devices: {} } },
         status: {
           conditions: [
             {
