@@ -2,12 +2,13 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { attachIso, DEFAULT_DRIVERS_VOLUME, detachIso, ejectIso } from "../cluster/iso/attach.js";
+import { DEFAULT_DRIVERS_VOLUME } from "../cluster/iso/attach.js";
 import { volumeNameFor } from "../cluster/iso/datavolume.js";
 import { checkImage } from "../cluster/iso/image-format.js";
 import { listIsos } from "../cluster/iso/list.js";
 import { uploadIso } from "../cluster/iso/upload.js";
 import { formatTable, quoteForMessage, terminalJson } from "../emit/terminal.js";
+import { KubeVirtEngine } from "../engine/kubevirt.js";
 import { GpuvmError } from "../errors.js";
 import { addVmClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-options.js";
 import { type Io, UsageError } from "./io.js";
@@ -141,13 +142,11 @@ function registerAttach(iso: Command, io: Io): void {
       volume = uploaded.name;
     }
     const drivers = flags.drivers === true ? DEFAULT_DRIVERS_VOLUME : flags.drivers || undefined;
-    const outcome = await attachIso({
-      api: ctx.client,
-      ...vmTarget(ctx, vm, flags.mode),
-      volume: volume ?? "",
-      ...(drivers ? { drivers } : {}),
-      ...(flags.restart ? { restart: true } : {}),
-    });
+    const outcome = await new KubeVirtEngine(ctx).changeMedia(
+      vmTarget(ctx, vm, flags.mode),
+      { kind: "attach", volume: volume ?? "", ...(drivers ? { drivers } : {}) },
+      { restart: flags.restart === true },
+    );
     for (const note of outcome.notes) io.out(`${note}\n`);
   });
 }
@@ -162,11 +161,11 @@ function registerDetach(iso: Command, io: Io): void {
       .option("--restart", "restart a running VM so it boots from its system disk now"),
   ).action(async (vm: string, flags: AttachFlags) => {
     const ctx = await clusterContext(flags);
-    const outcome = await detachIso({
-      api: ctx.client,
-      ...vmTarget(ctx, vm, flags.mode),
-      ...(flags.restart ? { restart: true } : {}),
-    });
+    const outcome = await new KubeVirtEngine(ctx).changeMedia(
+      vmTarget(ctx, vm, flags.mode),
+      { kind: "detach" },
+      { restart: flags.restart === true },
+    );
     for (const note of outcome.notes) io.out(`${note}\n`);
   });
 }
@@ -183,11 +182,11 @@ function registerEject(iso: Command, io: Io): void {
       .option("--restart", "restart a running VM whose medium went in at boot, so it is out now"),
   ).action(async (vm: string, flags: AttachFlags) => {
     const ctx = await clusterContext(flags);
-    const outcome = await ejectIso({
-      api: ctx.client,
-      ...vmTarget(ctx, vm, flags.mode),
-      ...(flags.restart ? { restart: true } : {}),
-    });
+    const outcome = await new KubeVirtEngine(ctx).changeMedia(
+      vmTarget(ctx, vm, flags.mode),
+      { kind: "eject" },
+      { restart: flags.restart === true },
+    );
     for (const note of outcome.notes) io.out(`${note}\n`);
   });
 }

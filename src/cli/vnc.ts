@@ -2,8 +2,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import type { Command } from "commander";
-import { startVncProxy } from "../cluster/console/vnc-proxy.js";
-import { findVm } from "../cluster/vm-lookup.js";
+import { KubeVirtEngine } from "../engine/kubevirt.js";
 import { addVmClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-options.js";
 import { type Io, UsageError } from "./io.js";
 
@@ -59,23 +58,18 @@ export function registerVnc(program: Command, io: Io): void {
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port ${flags.port} is not a port`);
     const ctx = await clusterContext(flags);
-    const target = vmTarget(ctx, vm, flags.mode);
-    const found = await findVm(ctx.client, target);
     const log = (line: string) => io.err(`${line}\n`);
-    const proxy = await startVncProxy({
-      api: ctx.client,
-      namespace: ctx.namespace,
-      vm: found.name,
-      address: flags.address,
-      port,
-      log,
-    });
+    const proxy = await new KubeVirtEngine(ctx).serveVnc(
+      vmTarget(ctx, vm, flags.mode),
+      { address: flags.address, port },
+      { report: log },
+    );
     if (!["127.0.0.1", "::1", "localhost"].includes(flags.address)) {
       log(
         `warning: listening on ${flags.address}: anyone who reaches this port sees and controls the VM's screen`,
       );
     }
-    io.out(`VNC for ${ctx.namespace}/${found.name} on ${proxy.address}:${proxy.port} (Ctrl-C to stop)\n`);
+    io.out(`VNC for ${ctx.namespace}/${proxy.vm} on ${proxy.address}:${proxy.port} (Ctrl-C to stop)\n`);
     if (flags.open) {
       const viewer = openViewer(proxy.address, proxy.port);
       log(

@@ -100,6 +100,7 @@ export interface PlanContext {
 
 function viewOf(ctx: PlanContext, mode: Mode): ModeView {
   const view = ctx.views.find((candidate) => candidate.name === mode.name);
+  // Every caller reads all modes first; a missing view is a bug in gpuvm, not something a user did.
   if (!view) throw new Error(`no state was read for ${mode.objectName}`);
   return view;
 }

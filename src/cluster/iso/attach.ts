@@ -7,31 +7,35 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import type { V1VirtualMachine } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
+import { GpuvmError } from "../../errors.js";
 import { compareVersions, DECLARATIVE_HOTPLUG_GATE, KUBEVIRT, parseVersion } from "../../model/versions.js";
 import type { KubeClient } from "../client.js";
 import { ClusterError } from "../errors.js";
 import { FIELD_MANAGERS } from "../field-managers.js";
 import { type FoundVm, findVm, liveInstance, type VmTarget, vmPath } from "../vm-lookup.js";
 import {
+  type DeviceChange,
+  LIVE_CHANGE_TIMEOUT_MS,
+  type MediaRead,
+  type MediaStep,
+  mediumName,
+  planAttach,
+  planDetach,
+  planEject,
+} from "./attach-plan.js";
+import {
   attachedDevices,
   detachedDevices,
   ejectedVolumes,
-  findSystemDisk,
-  hasIsoDrive,
   injectedVolumes,
-  isHotpluggable,
-  isoMedium,
   MEDIA_ANNOTATION,
   type MediaState,
   mediumInDrive,
-  readMediaState,
   type VolumeRef,
 } from "./media.js";
 
 const FIELD_MANAGER = FIELD_MANAGERS.iso;
 export const DEFAULT_DRIVERS_VOLUME = "virtio-win";
-/** How long gpuvm waits for KubeVirt to carry a medium change into the running VM. */
-const LIVE_CHANGE_TIMEOUT_MS = 60_000;
 
 export interface MediaRequest extends VmTarget {
   api: KubeClient;
@@ -53,7 +57,9 @@ async function resolveVolume(api: KubeClient, ns: string, name: string): Promise
   if (await api.find(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`)) {
     return { kind: "persistentVolumeClaim", name };
   }
-  throw new Error(`no volume "${name}" in namespace ${ns} (upload one with gpuvm iso upload)`);
+  throw new GpuvmError(`no volume "${name}" in namespace ${ns}`, {
+    hint: "upload one with gpuvm iso upload",
+  });
 }
 
 /** Whether this cluster's KubeVirt swaps CD-ROM media declaratively (gate on, version ≥ 1.6). */
@@ -124,7 +130,7 @@ function guardOps(vm: V1VirtualMachine): { op: "test"; path: string; value: unkn
 }
 
 /** The drives changed between our read and our patch (another edit won): read it again. */
-class StaleRead extends Error {}
+class StaleRead extends GpuvmError {}
 
 async function patch(api: KubeClient, ns: string, name: string, ops: unknown[]): Promise<V1VirtualMachine> {
   try {
@@ -158,27 +164,6 @@ async function freshRead<T>(edit: () => Promise<T>): Promise<T> {
   }
 }
 
-async function restartOrNote(
-  api: KubeClient,
-  found: FoundVm,
-  req: MediaRequest,
-  notes: string[],
-): Promise<void> {
-  if (!found.instance) return;
-  if (req.restart) {
-    await api.request(
-      "PUT",
-      `/apis/subresources.kubevirt.io/v1/namespaces/${req.namespace}/virtualmachines/${found.name}/restart`,
-      {
-        body: {},
-      },
-    );
-    notes.push(`restarting ${found.name} so it boots with the new devices`);
-  } else {
-    notes.push(`${found.name} is running: the change applies at its next boot (or run again with --restart)`);
-  }
-}
-
 /**
  * Waits until the running VM's ISO drive holds `wanted` (a volume name; undefined: empty): KubeVirt's VM
  * controller carries the VM's hotpluggable volumes into the VMI's spec. False when it did not in time.
@@ -207,155 +192,87 @@ export async function attachIso(
   // again stays as short as it can be.
   const iso = await resolveVolume(req.api, req.namespace, req.volume);
   const drivers = req.drivers ? await resolveVolume(req.api, req.namespace, req.drivers) : undefined;
-  return freshRead(() => attachOnce(req, iso, drivers));
+  return freshRead(async () => {
+    const read = await readForMedia(req, false);
+    return applyMediaPlan(req, read, planAttach(read, iso, drivers));
+  });
 }
 
 export function detachIso(req: MediaRequest): Promise<MediaOutcome> {
-  return freshRead(() => detachOnce(req));
+  return freshRead(async () => {
+    const read = await readForMedia(req, false);
+    return applyMediaPlan(req, read, planDetach(read));
+  });
 }
 
 export function ejectIso(req: MediaRequest): Promise<MediaOutcome> {
-  return freshRead(() => ejectOnce(req));
+  return freshRead(async () => {
+    const read = await readForMedia(req, true);
+    return applyMediaPlan(req, read, planEject(read));
+  });
 }
 
-async function attachOnce(
-  req: MediaRequest,
-  iso: VolumeRef,
-  drivers: VolumeRef | undefined,
-): Promise<MediaOutcome> {
-  const { api, namespace: ns } = req;
-  const found = await findVm(api, req);
-  const systemDisk = req.systemDisk ?? findSystemDisk(found.object);
-  if (!systemDisk) throw new Error(`${found.name} has no disk to boot after the installer`);
-  const state: MediaState = { iso, ...(drivers ? { drivers } : {}), systemDisk };
-  const notes: string[] = [];
+/**
+ * What the plans decide on. The KubeVirt CR is read only when it can matter: for a running VM, and for
+ * eject, which needs an empty drive.
+ */
+async function readForMedia(req: MediaRequest, always: boolean): Promise<MediaRead & { found: FoundVm }> {
+  const found = await findVm(req.api, req);
+  const declarative = always || found.instance ? await declarativeHotplug(req.api) : false;
+  return {
+    found,
+    name: found.name,
+    namespace: req.namespace,
+    vm: found.object,
+    ...(found.instance ? { instance: found.instance } : {}),
+    declarative,
+    ...(req.systemDisk ? { systemDisk: req.systemDisk } : {}),
+    restart: req.restart === true,
+  };
+}
 
-  const current = readMediaState(found.object);
-  const disks = found.object.spec.template?.spec?.domain.devices.disks ?? [];
-  const sameDrives = (current?.drivers?.name ?? "") === (drivers?.name ?? "");
-  // What the running VM's drive holds decides, not the spec: a medium ejected from the spec for the next
-  // boot is still in the drive of the running VM.
-  const running = found.instance;
-  const inDrive = running ? mediumInDrive(running) : undefined;
-  const liveCapable =
-    running &&
-    hasIsoDrive(running.spec.domain.devices.disks) &&
-    hasIsoDrive(disks) &&
-    sameDrives &&
-    (await declarativeHotplug(api));
-  if (liveCapable && (!inDrive || isHotpluggable(inDrive))) {
-    const medium = isoMedium(found.object);
-    let vm = found.object;
-    if (medium) {
-      // KubeVirt swaps a medium as an eject followed by an insert, each carried into the running VM.
-      const emptied: MediaState = { systemDisk, ...(drivers ? { drivers } : {}) };
-      vm = await patch(api, ns, found.name, patchOps(vm, { disks, volumes: ejectedVolumes(vm) }, emptied));
-      if (!(await waitForMedium(api, ns, found.name, undefined))) {
-        throw new Error(
-          `KubeVirt did not eject ${mediumName(medium)} from the running ${found.name} within ${LIVE_CHANGE_TIMEOUT_MS / 1000} s ` +
-            `(kubectl describe vmi ${found.name} -n ${ns}); its ISO drive is left empty in the VM's spec`,
-        );
+function devicesFor(vm: V1VirtualMachine, change: DeviceChange) {
+  const disks = vm.spec.template?.spec?.domain.devices.disks ?? [];
+  switch (change.kind) {
+    case "attach":
+      return attachedDevices(vm, change.state);
+    case "detach":
+      return detachedDevices(vm, change.systemDisk);
+    case "eject":
+      return { disks, volumes: ejectedVolumes(vm) };
+    case "insert":
+      return { disks, volumes: injectedVolumes(vm, change.iso) };
+  }
+}
+
+/** Sends the plan's patches in order, each computed from the VM the previous one answered. */
+async function applyMediaPlan(req: MediaRequest, read: MediaRead, steps: MediaStep[]): Promise<MediaOutcome> {
+  const { api, namespace: ns } = req;
+  const notes: string[] = [];
+  let vm = read.vm;
+  for (const step of steps) {
+    switch (step.kind) {
+      case "patch":
+        vm = await patch(api, ns, read.name, patchOps(vm, devicesFor(vm, step.change), step.state));
+        break;
+      case "wait-medium": {
+        const there = await waitForMedium(api, ns, read.name, step.wanted);
+        if (!there && step.fail) throw new GpuvmError(step.fail);
+        const note = there ? step.done : step.late;
+        if (note) notes.push(note);
+        break;
       }
+      case "restart":
+        await api.request(
+          "PUT",
+          `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${read.name}/restart`,
+          { body: {} },
+        );
+        break;
+      case "note":
+        notes.push(step.text);
+        break;
     }
-    await patch(
-      api,
-      ns,
-      found.name,
-      patchOps(vm, { disks, volumes: injectedVolumes(vm, iso) }, { ...state, hotplugged: true }),
-    );
-    const inserted = await waitForMedium(api, ns, found.name, iso.name);
-    notes.push(
-      inserted
-        ? `inserted ${iso.name} into the running ${found.name}'s CD-ROM (declarative hotplug, no restart)`
-        : `asked KubeVirt to insert ${iso.name} into the running ${found.name}; it has not shown after ${LIVE_CHANGE_TIMEOUT_MS / 1000} s ` +
-            `(kubectl describe vmi ${found.name} -n ${ns})`,
-    );
-    return { vm: found.name, notes };
   }
-  if (liveCapable && inDrive) {
-    notes.push(
-      `the medium in ${found.name}'s ISO drive (${mediumName(inDrive)}) went in at boot; KubeVirt takes such a medium out only at the next boot`,
-    );
-  }
-  await patch(api, ns, found.name, patchOps(found.object, attachedDevices(found.object, state), state));
-  notes.push(
-    `attached ${iso.name} to ${found.name} as a SATA CD-ROM booting first (${systemDisk} boots second)` +
-      (drivers ? `, drivers from ${drivers.name} as a second CD-ROM` : ""),
-  );
-  await restartOrNote(api, found, req, notes);
-  return { vm: found.name, notes };
-}
-
-function mediumName(medium: {
-  dataVolume?: { name: string };
-  persistentVolumeClaim?: { claimName: string };
-}) {
-  return medium.dataVolume?.name ?? medium.persistentVolumeClaim?.claimName ?? "?";
-}
-
-async function detachOnce(req: MediaRequest): Promise<MediaOutcome> {
-  const { api, namespace: ns } = req;
-  const found = await findVm(api, req);
-  const systemDisk = req.systemDisk ?? findSystemDisk(found.object);
-  if (!systemDisk) throw new Error(`${found.name} has no system disk to boot`);
-  const notes: string[] = [];
-  const before = found.object.spec.template?.spec?.domain.devices.disks ?? [];
-  const cdroms = before.filter((disk) => disk.cdrom).map((disk) => disk.name);
-  await patch(
-    api,
-    ns,
-    found.name,
-    patchOps(found.object, detachedDevices(found.object, systemDisk), undefined),
-  );
-  notes.push(
-    cdroms.length > 0
-      ? `detached ${cdroms.join(", ")} from ${found.name}; ${systemDisk} boots first (the volumes are kept)`
-      : `${found.name} had no CD-ROM; ${systemDisk} boots first`,
-  );
-  await restartOrNote(api, found, req, notes);
-  return { vm: found.name, notes };
-}
-
-/** Takes the medium out of the ISO drive and keeps the (empty) drive: live for a medium inserted live. */
-async function ejectOnce(req: MediaRequest): Promise<MediaOutcome> {
-  const { api, namespace: ns } = req;
-  const found = await findVm(api, req);
-  if (!(await declarativeHotplug(api))) {
-    throw new Error(
-      "an empty CD-ROM drive needs KubeVirt v1.6 or later with the DeclarativeHotplugVolumes feature gate; " +
-        `gpuvm iso detach ${found.name} removes the drive instead`,
-    );
-  }
-  const disks = found.object.spec.template?.spec?.domain.devices.disks ?? [];
-  if (!hasIsoDrive(disks)) {
-    return { vm: found.name, notes: [`${found.name} has no ISO drive; nothing to eject`] };
-  }
-  const medium = isoMedium(found.object);
-  if (!medium) return { vm: found.name, notes: [`${found.name}'s ISO drive is already empty`] };
-  const systemDisk = req.systemDisk ?? findSystemDisk(found.object);
-  if (!systemDisk) throw new Error(`${found.name} has no system disk to boot`);
-  const drivers = readMediaState(found.object)?.drivers;
-  const state: MediaState = { systemDisk, ...(drivers ? { drivers } : {}) };
-  await patch(
-    api,
-    ns,
-    found.name,
-    patchOps(found.object, { disks, volumes: ejectedVolumes(found.object) }, state),
-  );
-  const notes: string[] = [];
-  const name = mediumName(medium);
-  const inDrive = found.instance ? mediumInDrive(found.instance) : undefined;
-  if (found.instance && inDrive && isHotpluggable(inDrive) && mediumName(inDrive) === name) {
-    notes.push(
-      (await waitForMedium(api, ns, found.name, undefined))
-        ? `ejected ${name} from the running ${found.name} (declarative hotplug, no restart); the drive stays, empty`
-        : `asked KubeVirt to eject ${name} from the running ${found.name}; it has not after ${LIVE_CHANGE_TIMEOUT_MS / 1000} s ` +
-            `(kubectl describe vmi ${found.name} -n ${ns})`,
-    );
-    return { vm: found.name, notes };
-  }
-  notes.push(`ejected ${name} from ${found.name}'s ISO drive; the drive stays, empty`);
-  // A medium that went in at boot leaves the running VM only when it boots again.
-  await restartOrNote(api, found, req, notes);
-  return { vm: found.name, notes };
+  return { vm: read.name, notes };
 }
