@@ -15,4 +15,5 @@ export function lifecycleEngine(opened: Opened, io: Io, timeoutMs: number): Engi
   });
 }
 
-export const MODES = ["live", "maintenance"];
+// The modes offered as option choices: the lab file's list.
+export { MODES } from "../config/modes.js";

@@ -11,7 +11,7 @@ import { clientNode } from "./client-node.js";
 import { ClusterError, ReplyError, type RequestDescription, serverText, UnreachableError } from "./errors.js";
 import { FIELD_MANAGERS } from "./field-managers.js";
 import { replyProblem } from "./reply-shapes.js";
-import { type ObjectRef, objectPath, qualifiedResource, resourceFor } from "./resources.js";
+import { type ObjectRef, objectPath, qualifiedResource, refOf, resourceFor } from "./resources.js";
 import { rememberAuthorization, rememberSecret } from "./secrets.js";
 
 const FIELD_MANAGER = FIELD_MANAGERS.apply;
@@ -72,15 +72,6 @@ function describe(method: Method, ref: ObjectRef): RequestDescription {
     resource: qualifiedResource(info.apiVersion, info.plural),
     ...(ref.name ? { name: ref.name } : {}),
     ...(info.namespaced && ref.namespace ? { namespace: ref.namespace } : {}),
-  };
-}
-
-function refOf(obj: KubeObjectJson): ObjectRef {
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    name: obj.metadata.name,
-    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { diffObjects, type FieldChange } from "./diff.js";
 import { ClusterError } from "./errors.js";
 import { withMedia } from "./iso/media.js";
 import { findOrphans } from "./prune.js";
-import { describeRef, type ObjectRef } from "./resources.js";
+import { describeRef, type ObjectRef, refOf } from "./resources.js";
 import { mergeEntries, type SharedEntries, sharedPatch, splitKubeVirt } from "./shared-config.js";
 
 /** "blocked": prune would delete it, but it is a VM that runs (prune refuses until it is stopped). */
@@ -25,15 +25,6 @@ export interface PlanEntry {
 
 export interface Plan {
   entries: PlanEntry[];
-}
-
-export function refOf(obj: KubeObjectJson): ObjectRef {
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    name: obj.metadata.name,
-    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
-  };
 }
 
 function isKubeVirtCr(obj: KubeObjectJson): boolean {

@@ -1,6 +1,7 @@
 // Where each kind gpuvm touches lives in the API: group/version, plural and scope. A fixed table rather
 // than discovery: gpuvm only ever touches these kinds, and discovery would cost a request per group.
 import { GpuvmError } from "../errors.js";
+import type { KubeObject } from "../render/object.js";
 export interface ResourceInfo {
   apiVersion: string;
   kind: string;
@@ -58,6 +59,16 @@ export interface ObjectRef {
   kind: string;
   name?: string;
   namespace?: string;
+}
+
+/** Where an object lives: its type, name and (when set) namespace. */
+export function refOf(obj: KubeObject): ObjectRef {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name,
+    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+  };
 }
 
 /** The REST path of an object (or of its collection when name is absent). */

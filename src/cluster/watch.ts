@@ -36,7 +36,7 @@ const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 2_000;
 
 /** Errors worth retrying: the server is away or busy. Anything else (403, 404 of the kind) is final. */
-function transient(error: unknown): boolean {
+function serverAwayOrBusy(error: unknown): boolean {
   if (error instanceof UnreachableError) return true;
   if (error instanceof ClusterError) return error.code === 429 || error.code >= 500;
   return false;
@@ -69,7 +69,7 @@ export async function waitForObject<T extends KubeObjectJson>(
       if (observe(list.items[0])) return last;
       backoff = BACKOFF_START_MS;
     } catch (error) {
-      if (!transient(error)) throw error;
+      if (!serverAwayOrBusy(error)) throw error;
       options.onReconnect?.(error instanceof Error ? error.message : String(error));
       await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
       backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);

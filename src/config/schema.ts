@@ -1,5 +1,6 @@
 // The lab file, defined once. Everything else (types, JSON Schema for editors, error messages) derives from it.
 import { z } from "zod";
+import { MODES } from "./modes.js";
 import {
   DISK_SIZE,
   HOST_MEMORY,
@@ -90,7 +91,6 @@ const cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{
 });
 
 export const TARGETS = ["kubevirt", "harvester", "capk", "host", "router"] as const;
-export const MODES = ["live", "maintenance"] as const;
 
 const GpuFunction = z
   .strictObject({

@@ -1,8 +1,9 @@
 // LabFile (validated shape) → Lab (resolved references, sizes, defaults), or located problems.
 
+import { MODES } from "../config/modes.js";
 import { dottedPath, InputError, type Problem } from "../config/problem.js";
 import { formatBytes, parsePercent, parseQuantity, VM_MEMORY } from "../config/quantity.js";
-import { type LabFile, type LabFileHost, type LabFileVm, MODES } from "../config/schema.js";
+import type { LabFile, LabFileHost, LabFileVm } from "../config/schema.js";
 import type { LabPath, LabSource } from "../config/source.js";
 import { didYouMean } from "../config/suggest.js";
 import type {

@@ -1,9 +1,9 @@
 // The normalised Lab: every reference resolved, every size in cores and bytes, every default applied.
 // Renderers and lint rules read only this; `path` fields point back into the lab file for messages.
-import type { MODES } from "../config/schema.js";
+import type { MODES } from "../config/modes.js";
 import type { LabPath, LabSource } from "../config/source.js";
 
-/** The modes a VM can have; the list itself is the lab file's vocabulary (config/schema.ts MODES). */
+/** The modes a VM can have; the list itself is the lab file's vocabulary (config/modes.ts). */
 export type ModeName = (typeof MODES)[number];
 export type DiskBus = "virtio" | "sata" | "scsi";
 export type OsKind = "linux" | "windows" | "windows11";

@@ -73,7 +73,8 @@ export interface SendOptions {
   onProgress?: (sent: number) => void;
 }
 
-function transient(error: unknown): boolean {
+/** A socket-level failure of the upload stream (reset, refused, hung up): a fresh attempt may succeed. */
+function connectionDropped(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code && TRANSIENT_CODES.has(code)) return true;
   return error instanceof Error && /socket hang up|aborted|premature close/i.test(error.message);
@@ -129,7 +130,7 @@ export async function sendOnce(opts: SendOptions): Promise<string> {
       if (sha256) return sha256;
     }
     if (error instanceof TransientUploadError) throw error;
-    if (transient(error)) throw new TransientUploadError((error as Error).message);
+    if (connectionDropped(error)) throw new TransientUploadError((error as Error).message);
     throw error;
   }
   judge(await response, sent, opts);
