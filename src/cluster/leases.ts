@@ -191,6 +191,28 @@ async function createLease(ctx: ClaimContext, lease: Lease): Promise<"created" |
   }
 }
 
+/** What a start does with a lease it found: take it, leave it to its holder, or watch it first. */
+export type LeaseVerdict = "take" | "refuse" | "watch";
+
+/**
+ * The takeover rule, given what was read: a lease that is free or already ours is taken; one whose
+ * holder runs is refused; a confirmed one whose holder stopped is taken over; an unconfirmed one is
+ * taken over only after this machine has seen it unchanged for its whole duration (`watched`) and the
+ * holder still does not run.
+ */
+export function judgeLease(read: {
+  current: string;
+  holder: string;
+  holderRuns: boolean;
+  confirmed: boolean;
+  watched: boolean;
+}): LeaseVerdict {
+  if (read.current === "" || read.current === read.holder) return "take";
+  if (read.holderRuns) return "refuse";
+  if (!read.confirmed && !read.watched) return "watch";
+  return "take";
+}
+
 /** Takes one claim for `holder`, or reports who holds it. */
 export async function acquire(ctx: ClaimContext, claim: Claim, holder: string): Promise<AcquireResult> {
   const grace = START_GRACE_SECONDS;
@@ -200,18 +222,19 @@ export async function acquire(ctx: ClaimContext, claim: Claim, holder: string): 
     let lease = await ctx.client.get<Lease>(ref);
     if (!lease) continue; // released in between: try to create again
     const current = lease.spec.holderIdentity ?? "";
-    // Our own (a start run again): rewriting it moves its resourceVersion, so a takeover judged on the
-    // old one fails.
-    if (current !== "" && current !== holder) {
-      if (await ctx.isRunning(current)) return { ok: false, holder: current, claim, lease };
-      if (lease.metadata.annotations?.[CONFIRMED_ANNOTATION] !== "true") {
-        const seconds = lease.spec.leaseDurationSeconds ?? grace;
-        ctx.report?.(`${claim.what}: ${current} took it and does not run yet; waiting up to ${seconds}s\n`);
-        const seen = await observeUnchanged(() => ctx.client.get<Lease>(ref), lease, seconds * 1000);
-        if (!seen.unchanged) continue; // the holder wrote (confirmed, released): judge afresh
-        if (await ctx.isRunning(current)) return { ok: false, holder: current, claim, lease };
-      }
+    const confirmed = lease.metadata.annotations?.[CONFIRMED_ANNOTATION] === "true";
+    // Only another holder's VM is read: our own lease (a start run again) is simply rewritten, which
+    // moves its resourceVersion, so a takeover judged on the old one fails.
+    const runs = async () => current !== "" && current !== holder && (await ctx.isRunning(current));
+    let verdict = judgeLease({ current, holder, holderRuns: await runs(), confirmed, watched: false });
+    if (verdict === "watch") {
+      const seconds = lease.spec.leaseDurationSeconds ?? grace;
+      ctx.report?.(`${claim.what}: ${current} took it and does not run yet; waiting up to ${seconds}s\n`);
+      const seen = await observeUnchanged(() => ctx.client.get<Lease>(ref), lease, seconds * 1000);
+      if (!seen.unchanged) continue; // the holder wrote (confirmed, released): judge afresh
+      verdict = judgeLease({ current, holder, holderRuns: await runs(), confirmed, watched: true });
     }
+    if (verdict === "refuse") return { ok: false, holder: current, claim, lease };
     try {
       lease = await ctx.client.replace<Lease>(handedTo(lease, holder, grace));
       return { ok: true };

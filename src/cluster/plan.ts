@@ -5,7 +5,7 @@ import type { KubeClient, KubeObjectJson } from "./client.js";
 import { diffObjects, type FieldChange } from "./diff.js";
 import { ClusterError } from "./errors.js";
 import { withMedia } from "./iso/media.js";
-import { findOrphans } from "./prune.js";
+import { findOrphans, pruneDecision } from "./prune.js";
 import { describeRef, type ObjectRef, refOf } from "./resources.js";
 import { mergeEntries, type SharedEntries, sharedPatch, splitKubeVirt } from "./shared-config.js";
 
@@ -147,14 +147,7 @@ export async function makePlan(
     entries.push(await planObject(client, obj, missingNamespace, options.force === true));
   if (namespaceExists) {
     for (const orphan of await findOrphans(client, lab, objects)) {
-      if (orphan.volume) {
-        const note = "no longer in the lab; volumes are kept (delete it yourself if you mean to)";
-        entries.push({ ref: orphan.ref, action: "keep", changes: [], note });
-      } else if (orphan.running) {
-        entries.push({ ref: orphan.ref, action: "blocked", changes: [], note: orphan.running });
-      } else {
-        entries.push({ ref: orphan.ref, action: "prune", changes: [] });
-      }
+      entries.push({ ref: orphan.ref, changes: [], ...pruneDecision(orphan) });
     }
   }
   return { entries };

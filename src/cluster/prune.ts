@@ -46,23 +46,32 @@ function key(ref: ObjectRef): string {
   return `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;
 }
 
-/** Why a VirtualMachine may not be pruned now, or undefined when it is stopped. */
-export async function runningReason(client: KubeClient, ref: ObjectRef): Promise<string | undefined> {
-  if (ref.kind !== "VirtualMachine" || !ref.namespace || !ref.name) return undefined;
-  const state = await readMode(client, ref.namespace, ref.name);
-  if (!isActive(state)) return undefined;
+/** What a VM's state says about pruning it: undefined when it is stopped, else why and how to stop it. */
+export function blockedBecause(
+  ref: ObjectRef,
+  state: { active: boolean; phase: string },
+): string | undefined {
+  if (!state.active) return undefined;
   return (
-    `it is ${phaseOf(state)}; stop it first (virtctl stop ${ref.name} -n ${ref.namespace}, or ` +
+    `it is ${state.phase}; stop it first (virtctl stop ${ref.name} -n ${ref.namespace}, or ` +
     `kubectl patch vm ${ref.name} -n ${ref.namespace} --type merge -p '{"spec":{"runStrategy":"Halted"}}'), then prune again`
   );
 }
 
-/** Labelled objects of this lab that `desired` does not contain. */
-export async function findOrphans(
-  client: KubeClient,
-  lab: LabKey,
-  desired: KubeObjectJson[],
-): Promise<Orphan[]> {
+/** Why a VirtualMachine may not be pruned now, or undefined when it is stopped. */
+export async function runningReason(client: KubeClient, ref: ObjectRef): Promise<string | undefined> {
+  if (ref.kind !== "VirtualMachine" || !ref.namespace || !ref.name) return undefined;
+  const state = await readMode(client, ref.namespace, ref.name);
+  return blockedBecause(ref, { active: isActive(state), phase: phaseOf(state) });
+}
+
+export interface Listed {
+  ref: ObjectRef;
+  volume: boolean;
+}
+
+/** The listed objects `desired` does not contain: prune's candidates, in the order listed. */
+export function orphansAmong(desired: KubeObjectJson[], listed: Listed[]): Listed[] {
   const wanted = new Set(
     desired.map((obj) =>
       key({
@@ -73,7 +82,33 @@ export async function findOrphans(
       }),
     ),
   );
-  const orphans: Orphan[] = [];
+  return listed.filter((item) => !wanted.has(key(item.ref)));
+}
+
+export type PruneAction =
+  | { action: "keep"; note: string }
+  | { action: "blocked"; note: string }
+  | { action: "prune" };
+
+/** What prune does with an orphan: volumes are kept, a VM that runs waits until it is stopped. */
+export function pruneDecision(orphan: Orphan): PruneAction {
+  if (orphan.volume) {
+    return {
+      action: "keep",
+      note: "no longer in the lab; volumes are kept (delete it yourself if you mean to)",
+    };
+  }
+  if (orphan.running) return { action: "blocked", note: orphan.running };
+  return { action: "prune" };
+}
+
+/** Labelled objects of this lab that `desired` does not contain. */
+export async function findOrphans(
+  client: KubeClient,
+  lab: LabKey,
+  desired: KubeObjectJson[],
+): Promise<Orphan[]> {
+  const listed: Listed[] = [];
   for (const kind of PRUNABLE) {
     const list = await client.list(
       {
@@ -90,10 +125,13 @@ export async function findOrphans(
         name: item.metadata.name,
         ...(kind.namespaced ? { namespace: lab.namespace } : {}),
       };
-      if (wanted.has(key(ref))) continue;
-      const running = kind.volume ? undefined : await runningReason(client, ref);
-      orphans.push({ ref, volume: kind.volume, ...(running ? { running } : {}) });
+      listed.push({ ref, volume: kind.volume });
     }
+  }
+  const orphans: Orphan[] = [];
+  for (const candidate of orphansAmong(desired, listed)) {
+    const running = candidate.volume ? undefined : await runningReason(client, candidate.ref);
+    orphans.push({ ...candidate, ...(running ? { running } : {}) });
   }
   return orphans;
 }
