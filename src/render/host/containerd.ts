@@ -10,40 +10,36 @@ const WHY = [
   "# instead of failing with Permission denied on /dev/cdi-block-volume.",
 ];
 
-/** containerd 1.x (config version 2): the CRI plugin's section. */
-export function renderContainerdV1(input: HostRenderInput): HostFile {
-  return {
-    path: "containerd/config-1.x.toml",
-    target: "/etc/containerd/config.toml",
-    install: "merge",
-    description: `containerd 1.x on ${input.name}: merge into config.toml (version = 2), then restart containerd`,
-    contents: [
-      ...WHY,
-      "version = 2",
-      "",
-      '[plugins."io.containerd.grpc.v1.cri"]',
-      "  device_ownership_from_security_context = true",
-      "",
-    ].join("\n"),
-  };
+/** Where the option lives in each containerd line: the config version and the CRI plugin's section. */
+const CONTAINERD = [
+  { major: "1.x", version: 2, section: "io.containerd.grpc.v1.cri", k3sTemplate: "config.toml.tmpl" },
+  // containerd 2.x (config version 3): the option moved to the CRI runtime plugin.
+  { major: "2.x", version: 3, section: "io.containerd.cri.v1.runtime", k3sTemplate: "config-v3.toml.tmpl" },
+] as const;
+
+type Containerd = (typeof CONTAINERD)[number];
+
+/** The file's text: why, then `first` (the version line or k3s's base template), then the option. */
+function contents(first: string, containerd: Containerd): string {
+  return [
+    ...WHY,
+    first,
+    "",
+    `[plugins."${containerd.section}"]`,
+    "  device_ownership_from_security_context = true",
+    "",
+  ].join("\n");
 }
 
-/** containerd 2.x (config version 3): the option moved to the CRI runtime plugin. */
-export function renderContainerdV2(input: HostRenderInput): HostFile {
-  return {
-    path: "containerd/config-2.x.toml",
+/** containerd's own config.toml, one snippet per containerd line, to merge. */
+export function renderContainerdConfigs(input: HostRenderInput): HostFile[] {
+  return CONTAINERD.map((containerd) => ({
+    path: `containerd/config-${containerd.major}.toml`,
     target: "/etc/containerd/config.toml",
     install: "merge",
-    description: `containerd 2.x on ${input.name}: merge into config.toml (version = 3), then restart containerd`,
-    contents: [
-      ...WHY,
-      "version = 3",
-      "",
-      '[plugins."io.containerd.cri.v1.runtime"]',
-      "  device_ownership_from_security_context = true",
-      "",
-    ].join("\n"),
-  };
+    description: `containerd ${containerd.major} on ${input.name}: merge into config.toml (version = ${containerd.version}), then restart containerd`,
+    contents: contents(`version = ${containerd.version}`, containerd),
+  }));
 }
 
 /**
@@ -52,34 +48,11 @@ export function renderContainerdV2(input: HostRenderInput): HostFile {
  */
 export function renderK3sTemplates(input: HostRenderInput): HostFile[] {
   const dir = "var/lib/rancher/k3s/agent/etc/containerd";
-  return [
-    {
-      path: `${dir}/config.toml.tmpl`,
-      target: `/${dir}/config.toml.tmpl`,
-      install: "replace",
-      description: `k3s with containerd 1.x on ${input.name}: k3s renders config.toml from this template; restart k3s`,
-      contents: [
-        ...WHY,
-        '{{ template "base" . }}',
-        "",
-        '[plugins."io.containerd.grpc.v1.cri"]',
-        "  device_ownership_from_security_context = true",
-        "",
-      ].join("\n"),
-    },
-    {
-      path: `${dir}/config-v3.toml.tmpl`,
-      target: `/${dir}/config-v3.toml.tmpl`,
-      install: "replace",
-      description: `k3s with containerd 2.x on ${input.name}: k3s renders config.toml from this template; restart k3s`,
-      contents: [
-        ...WHY,
-        '{{ template "base" . }}',
-        "",
-        '[plugins."io.containerd.cri.v1.runtime"]',
-        "  device_ownership_from_security_context = true",
-        "",
-      ].join("\n"),
-    },
-  ];
+  return CONTAINERD.map((containerd) => ({
+    path: `${dir}/${containerd.k3sTemplate}`,
+    target: `/${dir}/${containerd.k3sTemplate}`,
+    install: "replace",
+    description: `k3s with containerd ${containerd.major} on ${input.name}: k3s renders config.toml from this template; restart k3s`,
+    contents: contents('{{ template "base" . }}', containerd),
+  }));
 }

@@ -1,6 +1,6 @@
 import { renderButane, renderGrub, renderSystemdBoot } from "./bootloader.js";
 import { renderBridgeUnit, renderNetworkManagerBridge } from "./bridge.js";
-import { renderContainerdV1, renderContainerdV2, renderK3sTemplates } from "./containerd.js";
+import { renderContainerdConfigs, renderK3sTemplates } from "./containerd.js";
 import { renderDracut, renderInitramfsTools, renderModprobe } from "./modules.js";
 import type { HostFile, HostRenderInput } from "./types.js";
 
@@ -41,7 +41,7 @@ export function renderHostFiles(input: HostRenderInput): HostFile[] {
   if (input.gpuFunctions.length) {
     files.push(renderModprobe(input), renderInitramfsTools(input), renderDracut(input));
   }
-  files.push(renderContainerdV1(input), renderContainerdV2(input), ...renderK3sTemplates(input));
+  files.push(...renderContainerdConfigs(input), ...renderK3sTemplates(input));
   if (input.bridge) {
     files.push(...renderNetworkManagerBridge(input, input.bridge), renderBridgeUnit(input, input.bridge));
   }
