@@ -14,9 +14,9 @@ export interface KubeObject {
 }
 
 /**
- * An upstream API type as gpuvm renders it: the published types leave apiVersion, kind and metadata.name
- * optional (the server fills them in responses), a rendered object always sets them. Renderers return
- * Rendered<…>, so targets compose them into KubeObject[] without a cast.
+ * An upstream API type as gpuvm renders it. The published types make apiVersion, kind and metadata (with
+ * its name) optional; a rendered object always sets them. Renderers return Rendered<…>, so targets
+ * compose them into KubeObject[] without a cast, and a renderer that forgets a name does not compile.
  */
 export type Rendered<T extends { metadata?: object }> = Omit<T, "apiVersion" | "kind" | "metadata"> & {
   apiVersion: string;
