@@ -16,6 +16,7 @@ import {
   waitRunning,
   waitStopped,
 } from "../cluster/lifecycle.js";
+import { chooseMode } from "../cluster/lifecycle-plan.js";
 import { findVm } from "../cluster/vm-lookup.js";
 import { quoteForMessage } from "../emit/terminal.js";
 import { GpuvmError } from "../errors.js";
@@ -114,14 +115,25 @@ export class KubeVirtEngine implements Engine {
     return holderOf(this.options.client, gpuClaim(gpu));
   }
 
-  changeMedia(
+  /**
+   * The mode a media or console command means when none was named: chooseMode's "act-on" rule, the same
+   * as restart and wait, when the lab knows the VM; else vm-lookup's reading of the cluster's labels.
+   */
+  private async select(target: VmSelector, op?: Operation): Promise<VmSelector> {
+    const vm = target.mode ? undefined : this.options.lab?.vms.find((known) => known.name === target.vm);
+    if (!vm) return target;
+    return { ...target, mode: chooseMode(vm, await this.read(vm, op), "act-on").name };
+  }
+
+  async changeMedia(
     target: VmSelector,
     change: MediaChange,
     options: { restart?: boolean } & Operation,
   ): Promise<MediaOutcome> {
+    const selected = await this.select(target, options);
     options.signal?.throwIfAborted();
     const request = {
-      ...target,
+      ...selected,
       api: this.options.client,
       namespace: this.options.namespace,
       ...(options.restart ? { restart: true } : {}),
@@ -142,7 +154,7 @@ export class KubeVirtEngine implements Engine {
     op: Operation = {},
   ): Promise<"escape" | "closed"> {
     const { client, namespace } = this.options;
-    const found = await findVm(client, { ...target, namespace });
+    const found = await findVm(client, { ...(await this.select(target, op)), namespace });
     const where = quoteForMessage(`${namespace}/${found.name}`);
     if (!found.instance)
       throw new GpuvmError(`${where} is not running`, { hint: `gpuvm start ${quoteForMessage(target.vm)}` });
@@ -170,7 +182,7 @@ export class KubeVirtEngine implements Engine {
     op: Operation = {},
   ): Promise<VncServer> {
     const { client, namespace } = this.options;
-    const found = await findVm(client, { ...target, namespace });
+    const found = await findVm(client, { ...(await this.select(target, op)), namespace });
     const proxy = await startVncProxy({
       api: client,
       namespace,
