@@ -8,7 +8,6 @@ import { type FolderResult, writeOutputFolder } from "../emit/output-folder.js";
 import { terminalSafe } from "../emit/terminal.js";
 import { toJsonList, toYamlStream } from "../emit/yaml.js";
 import { loadModel } from "../model/index.js";
-import type { KubeObject } from "../render/object.js";
 import { renderRbac } from "../render/rbac.js";
 import { findTarget, type Target, targets } from "../render/targets/index.js";
 import { type Io, UsageError } from "./io.js";
@@ -114,7 +113,7 @@ export function registerRender(program: Command, io: Io): void {
       const render = (target: Target): ReturnType<Target["render"]> => {
         const output = target.render(lab, options);
         if (!flags.withRbac) return output;
-        return { ...output, objects: [...output.objects, ...(renderRbac(lab) as unknown as KubeObject[])] };
+        return { ...output, objects: [...output.objects, ...renderRbac(lab)] };
       };
       // Lint before rendering: an error-level finding stops the command before anything is written.
       for (const target of chosen) lintGate(lab, io, { target: target.name, strict: flags.strict === true });

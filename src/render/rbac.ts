@@ -12,6 +12,7 @@ import type { Namespace } from "kubernetes-types/core/v1.js";
 import type { ClusterRole, PolicyRule, Role } from "kubernetes-types/rbac/v1.js";
 import type { Lab } from "../model/lab.js";
 import { LABEL_MANAGED_BY, LOCK_NAMESPACE, labLabels, MANAGER } from "./labels.js";
+import type { Rendered } from "./object.js";
 
 export function rbacName(lab: Lab): string {
   return `gpuvm-${lab.name}`;
@@ -60,7 +61,9 @@ const LOCK_RULES: PolicyRule[] = [
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update", "delete"] },
 ];
 
-export function renderRbac(lab: Lab): [ClusterRole, Role, Namespace, Role] {
+export function renderRbac(
+  lab: Lab,
+): [Rendered<ClusterRole>, Rendered<Role>, Rendered<Namespace>, Rendered<Role>] {
   const metadata = { name: rbacName(lab), labels: labLabels(lab) };
   const shared = { labels: { [LABEL_MANAGED_BY]: MANAGER } };
   return [
