@@ -129,6 +129,8 @@ describe("credentials against the real API server", () => {
       expect(results[2]?.stdout).toContain("installer");
       expect(results[3]?.code).toBe(1);
       expect(results[3]?.stderr).toMatch(/^gpuvm: no VirtualMachine for "nothing-here"/);
+      // A GpuvmError's next step comes on its own line.
+      expect(results[3]?.stderr).toContain("\n  next: create it with: gpuvm apply -f LAB\n");
     },
   );
 

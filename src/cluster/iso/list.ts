@@ -23,7 +23,9 @@ function claimsOf(vm: V1VirtualMachine): string[] {
 }
 
 export async function listIsos(api: KubeClient, ns: string): Promise<IsoRow[]> {
-  const [volumes, vms] = await Promise.all([
+  // Both lists are asked for at once; when both fail, the volumes' failure is the one reported, so a
+  // user without permissions always reads the same message, whichever answer came first.
+  const [volumesRead, vmsRead] = await Promise.allSettled([
     api.request<{ items: V1beta1DataVolume[] }>(
       "GET",
       `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes`,
@@ -33,6 +35,9 @@ export async function listIsos(api: KubeClient, ns: string): Promise<IsoRow[]> {
     ),
     api.request<{ items: V1VirtualMachine[] }>("GET", vmPath(ns)),
   ]);
+  if (volumesRead.status === "rejected") throw volumesRead.reason;
+  if (vmsRead.status === "rejected") throw vmsRead.reason;
+  const [volumes, vms] = [volumesRead.value, vmsRead.value];
   return volumes.items
     .map((dv) => {
       const name = dv.metadata?.name ?? "";
