@@ -54,18 +54,7 @@ export interface LifecycleContext {
 export { LifecycleError };
 
 /** The VM (and the mode, when the user named a VM object such as gaming-compat-maintenance). */
-export function findVm(lab: Lab, name: string): { vm: Vm; mode?: Mode } {
-  const vm = lab.vms.find((candidate) => candidate.name === name);
-  if (vm) return { vm };
-  for (const candidate of lab.vms) {
-    const mode = candidate.modes.find((m) => m.objectName === name);
-    if (mode) return { vm: candidate, mode };
-  }
-  throw new LifecycleError(
-    `lab ${lab.name} has no VM "${name}" (VMs: ${lab.vms.map((known) => known.name).join(", ")})`,
-    { exitCode: EXIT.usage },
-  );
-}
+export { requireLabVm as findVm } from "./vm-lookup.js";
 
 export function findMode(vm: Vm, name: ModeName | string | undefined): Mode {
   return modeNamed(vm, name);
@@ -289,6 +278,7 @@ export async function waitRunning(ctx: LifecycleContext, objectName: string): Pr
       onChange,
       onReconnect: (reason) => ctx.report(`  (watch interrupted: ${reason}; resuming)\n`),
       timeoutMs: ctx.timeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   } catch (error) {
     if (error instanceof WaitTimeoutError) await explainTimeout(ctx, objectName, "running");
@@ -308,6 +298,7 @@ export async function waitStopped(ctx: LifecycleContext, objectName: string): Pr
       },
       onReconnect: (reason) => ctx.report(`  (watch interrupted: ${reason}; resuming)\n`),
       timeoutMs: ctx.timeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     ctx.report(`${objectName}: stopped\n`);
   } catch (error) {

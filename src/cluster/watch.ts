@@ -21,6 +21,8 @@ export interface WaitOptions<T> {
   /** Called on each re-connect after the first, with the reason. */
   onReconnect?(reason: string): void;
   timeoutMs: number;
+  /** Ends the wait at once (a cancelled operation), rejecting with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export class WaitTimeoutError<T> extends GpuvmError {
@@ -62,6 +64,7 @@ export async function waitForObject<T extends KubeObjectJson>(
   };
 
   while (Date.now() < deadline) {
+    options.signal?.throwIfAborted();
     let resourceVersion: string | undefined;
     try {
       const list = await client.list<T>(ref, { fieldSelector });
@@ -86,6 +89,7 @@ export async function waitForObject<T extends KubeObjectJson>(
         if (finished) return;
         finished = true;
         clearTimeout(timer);
+        options.signal?.removeEventListener("abort", aborted);
         controller?.abort();
         resolve(result);
       };
@@ -93,6 +97,8 @@ export async function waitForObject<T extends KubeObjectJson>(
         () => finish({ kind: "ended", reason: "deadline" }),
         Math.max(0, deadline - Date.now()),
       );
+      const aborted = () => finish({ kind: "ended", reason: "aborted" });
+      options.signal?.addEventListener("abort", aborted, { once: true });
       new Watch(client.kc)
         .watch(
           collection,
@@ -123,6 +129,7 @@ export async function waitForObject<T extends KubeObjectJson>(
         .catch((error: unknown) => finish({ kind: "ended", reason: String(error) }));
     });
     if (ended.kind === "done") return last;
+    options.signal?.throwIfAborted();
     if (ended.status === 403) {
       const info = resourceFor(ref.apiVersion, ref.kind);
       throw new ClusterError(403, "Forbidden", ended.reason, {

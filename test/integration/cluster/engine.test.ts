@@ -73,4 +73,13 @@ describe("KubeVirtEngine", () => {
     expect(view?.asked).toBe("halt");
     expect(await engine.gpuHolder(live.gpus[0] as never)).toBeUndefined();
   });
+
+  it("a cancelled wait ends at once, not at its timeout", async () => {
+    const abort = new AbortController();
+    const started = performance.now();
+    setTimeout(() => abort.abort(), 200);
+    // live is halted: without the cancel this wait would last its 30 s.
+    await expect(engine.waitFor(vm, live, "running", { signal: abort.signal })).rejects.toThrow(/abort/i);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
 });
