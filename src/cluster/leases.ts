@@ -157,6 +157,8 @@ export interface ClaimContext {
   isRunning(holder: string): Promise<boolean>;
   /** Said while waiting for an unconfirmed lease to go stale. */
   report?: (line: string) => void;
+  /** Ends the wait for a stale lease (a cancelled start). */
+  signal?: AbortSignal;
 }
 
 const isConflict = (error: unknown) => error instanceof ClusterError && (error.conflict || error.notFound);
@@ -230,7 +232,13 @@ export async function acquire(ctx: ClaimContext, claim: Claim, holder: string): 
     if (verdict === "watch") {
       const seconds = lease.spec.leaseDurationSeconds ?? grace;
       ctx.report?.(`${claim.what}: ${current} took it and does not run yet; waiting up to ${seconds}s\n`);
-      const seen = await observeUnchanged(() => ctx.client.get<Lease>(ref), lease, seconds * 1000);
+      const seen = await observeUnchanged(
+        () => ctx.client.get<Lease>(ref),
+        lease,
+        seconds * 1000,
+        250,
+        ctx.signal,
+      );
       if (!seen.unchanged) continue; // the holder wrote (confirmed, released): judge afresh
       verdict = judgeLease({ current, holder, holderRuns: await runs(), confirmed, watched: true });
     }

@@ -2,7 +2,6 @@
 // and a GPU is held by one running VM at a time (Leases, see leases.ts). Start and stop set the mode's
 // VirtualMachine spec.runStrategy (Always / Halted) with a merge patch.
 
-import { EXIT } from "../errors.js";
 import type { Lab, Mode, ModeName, Vm } from "../model/lab.js";
 import { type KubeClient, LIFECYCLE_MANAGER } from "./client.js";
 import { ClusterError } from "./errors.js";
@@ -51,10 +50,9 @@ export interface LifecycleContext {
   signal?: AbortSignal;
 }
 
-export { LifecycleError };
-
 /** The VM (and the mode, when the user named a VM object such as gaming-compat-maintenance). */
 export { requireLabVm as findVm } from "./vm-lookup.js";
+export { LifecycleError };
 
 export function findMode(vm: Vm, name: ModeName | string | undefined): Mode {
   return modeNamed(vm, name);
@@ -90,6 +88,7 @@ function claimContext(ctx: LifecycleContext): ClaimContext {
     client: ctx.client,
     isRunning: (holder) => holderRuns(ctx.client, holder),
     report: ctx.report,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
 }
 

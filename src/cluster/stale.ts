@@ -19,12 +19,14 @@ export async function observeUnchanged<T extends Versioned>(
   seen: T,
   durationMs: number,
   pollMs = 250,
+  signal?: AbortSignal,
 ): Promise<Observation<T>> {
   const started = performance.now();
   for (;;) {
     const left = durationMs - (performance.now() - started);
     if (left <= 0) return { unchanged: true };
-    await sleep(Math.min(pollMs, left));
+    // A cancelled start stops watching at once (sleep rejects with the signal's reason).
+    await sleep(Math.min(pollMs, left), undefined, signal ? { signal } : undefined);
     const now = await read();
     if (!now || now.metadata.resourceVersion !== seen.metadata.resourceVersion)
       return { unchanged: false, now };
