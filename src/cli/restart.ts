@@ -1,7 +1,7 @@
 // gpuvm restart VM [--mode M]: stop (waiting until the instance is gone), then start again.
 import { type Command, Option } from "commander";
-import { findVm } from "../cluster/lifecycle.js";
 import { chooseMode } from "../cluster/lifecycle-plan.js";
+import { requireLabVm } from "../cluster/vm-lookup.js";
 import type { Engine } from "../engine/engine.js";
 import type { Lab } from "../model/lab.js";
 import {
@@ -21,7 +21,7 @@ export async function runRestart(
   name: string,
   flags: { mode?: string; wait?: boolean },
 ): Promise<void> {
-  const found = findVm(lab, name);
+  const found = requireLabVm(lab, name);
   const mode = chooseMode(found.vm, await engine.read(found.vm), "act-on", flags.mode ?? found.mode?.name);
   await engine.stop(found.vm, { wait: true });
   await engine.start(found.vm, mode, { wait: Boolean(flags.wait) });

@@ -1,8 +1,8 @@
 // gpuvm start VM [--mode live|maintenance] [--wait]: run one mode of a VM (refused while its other
 // mode runs or while another VM holds its GPU).
 import { type Command, Option } from "commander";
-import { findVm } from "../cluster/lifecycle.js";
 import { chooseMode } from "../cluster/lifecycle-plan.js";
+import { requireLabVm } from "../cluster/vm-lookup.js";
 import type { Engine } from "../engine/engine.js";
 import type { Lab } from "../model/lab.js";
 import {
@@ -22,7 +22,7 @@ export async function runStart(
   name: string,
   flags: { mode?: string; wait?: boolean },
 ): Promise<void> {
-  const found = findVm(lab, name);
+  const found = requireLabVm(lab, name);
   const mode = chooseMode(found.vm, [], "start", flags.mode ?? found.mode?.name);
   await engine.start(found.vm, mode, { wait: Boolean(flags.wait) });
 }

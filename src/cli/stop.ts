@@ -1,7 +1,7 @@
 // gpuvm stop VM [--no-wait]: stop whichever mode runs; by default waits until its instance is gone and
 // then gives back its GPU leases.
 import type { Command } from "commander";
-import { findVm } from "../cluster/lifecycle.js";
+import { requireLabVm } from "../cluster/vm-lookup.js";
 import type { Engine } from "../engine/engine.js";
 import type { Lab } from "../model/lab.js";
 import {
@@ -20,7 +20,7 @@ export async function runStop(
   name: string,
   flags: { wait: boolean },
 ): Promise<void> {
-  const found = findVm(lab, name);
+  const found = requireLabVm(lab, name);
   // A VirtualMachine name (gaming-live) stops that mode only.
   await engine.stop(found.vm, { wait: flags.wait, ...(found.mode ? { mode: found.mode } : {}) });
 }

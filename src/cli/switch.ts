@@ -2,8 +2,8 @@
 // the other. Without --to, a VM with two modes goes to the one that does not run; with neither running
 // gpuvm asks for --to rather than guess.
 import { type Command, Option } from "commander";
-import { findVm } from "../cluster/lifecycle.js";
 import { chooseMode } from "../cluster/lifecycle-plan.js";
+import { requireLabVm } from "../cluster/vm-lookup.js";
 import type { Engine } from "../engine/engine.js";
 import type { Lab } from "../model/lab.js";
 import {
@@ -22,7 +22,7 @@ export async function runSwitch(
   name: string,
   flags: { to?: string; wait?: boolean },
 ): Promise<void> {
-  const { vm } = findVm(lab, name);
+  const { vm } = requireLabVm(lab, name);
   const to = chooseMode(vm, flags.to ? [] : await engine.read(vm), "switch", flags.to);
   await engine.switchTo(vm, to, { wait: Boolean(flags.wait) });
 }

@@ -1,8 +1,9 @@
 // gpuvm wait VM --for running|stopped [--mode M] [--timeout 5m]: watch until the VM gets there, showing
 // its phases and, when it is stuck, why in the cluster's own words.
 import { type Command, Option } from "commander";
-import { findMode, findVm } from "../cluster/lifecycle.js";
+import { findMode } from "../cluster/lifecycle.js";
 import { chooseMode } from "../cluster/lifecycle-plan.js";
+import { requireLabVm } from "../cluster/vm-lookup.js";
 import type { Engine } from "../engine/engine.js";
 import type { Lab } from "../model/lab.js";
 import {
@@ -23,7 +24,7 @@ export async function runWait(
   name: string,
   flags: { for: string; mode?: string },
 ): Promise<void> {
-  const found = findVm(lab, name);
+  const found = requireLabVm(lab, name);
   const named = flags.mode ?? found.mode?.name;
   if (flags.for === "running") {
     const mode = chooseMode(found.vm, named ? [] : await engine.read(found.vm), "act-on", named);

@@ -101,7 +101,11 @@ export interface PlanContext {
 function viewOf(ctx: PlanContext, mode: Mode): ModeView {
   const view = ctx.views.find((candidate) => candidate.name === mode.name);
   // Every caller reads all modes first; a missing view is a bug in gpuvm, not something a user did.
-  if (!view) throw new Error(`no state was read for ${mode.objectName}`);
+  if (!view) {
+    throw new GpuvmError(`gpuvm read no state for ${mode.objectName} before deciding`, {
+      hint: "this is a bug in gpuvm: run again with GPUVM_DEBUG=1 and report what it prints",
+    });
+  }
   return view;
 }
 

@@ -51,7 +51,6 @@ export interface LifecycleContext {
 }
 
 /** The VM (and the mode, when the user named a VM object such as gaming-compat-maintenance). */
-export { requireLabVm as findVm } from "./vm-lookup.js";
 export { LifecycleError };
 
 export function findMode(vm: Vm, name: ModeName | string | undefined): Mode {
