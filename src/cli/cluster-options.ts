@@ -97,12 +97,15 @@ export async function openCluster(flags: ClusterFlags): Promise<Opened> {
 
 /** The VM a command acts on: the lab's VM, with its default mode and system disk, when the lab knows it. */
 export function vmTarget(ctx: ClusterContext, name: string, mode?: string) {
-  const known = ctx.lab ? labVm(ctx.lab, name)?.vm : undefined;
+  const found = ctx.lab ? labVm(ctx.lab, name) : undefined;
+  const known = found?.vm;
   const systemDisk = known?.disks.find((disk) => disk.boot)?.key;
+  // A VirtualMachine name ("gaming-live") names its mode; an explicit --mode still wins.
+  const chosen = mode ?? found?.mode?.name;
   return {
     namespace: ctx.namespace,
     vm: known?.name ?? name,
-    ...(mode ? { mode } : {}),
+    ...(chosen ? { mode: chosen } : {}),
     ...(known ? { defaultMode: known.defaultMode } : {}),
     ...(systemDisk ? { systemDisk } : {}),
   };
