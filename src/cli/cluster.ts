@@ -1,7 +1,7 @@
 // gpuvm cluster doctor -f lab.yaml [-o json]: is this cluster ready for the lab? (Exit 1 on any fail.)
 import type { Command } from "commander";
 import { formatClusterReport, runClusterDoctor } from "../cluster/doctor/run.js";
-import { terminalJson } from "../emit/terminal.js";
+import { terminalJson } from "../terminal.js";
 import { addClusterOptions, type ClusterFlags, openCluster } from "./cluster-options.js";
 import { EXIT, type Io, QuietExit } from "./io.js";
 import { outputOption } from "./options.js";

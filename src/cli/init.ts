@@ -6,9 +6,9 @@ import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { STARTER_LAB } from "../config/starter.js";
 import { FileExistsError, writeFileAtomic } from "../emit/atomic.js";
-import { terminalSafe } from "../emit/terminal.js";
 import { labFromScan } from "../host/from-host.js";
 import { scanHost } from "../host/scan.js";
+import { terminalSafe } from "../terminal.js";
 import { type Io, UsageError } from "./io.js";
 import { SCHEMA_FILE, schemaText } from "./schema.js";
 

@@ -1,7 +1,7 @@
 // Where commands write. Tests hand in buffers; the real CLI hands in the process streams.
 import { redact, redactKnown } from "../cluster/secrets.js";
-import { terminalSafe } from "../emit/terminal.js";
 import { EXIT, GpuvmError } from "../errors.js";
+import { terminalSafe } from "../terminal.js";
 
 export { EXIT };
 

@@ -1,8 +1,8 @@
 // The gpuvm command: builds the program, runs it, and turns every failure into a message and an exit code.
 import { Command, CommanderError, Help } from "commander";
 import { InputError } from "../config/problem.js";
-import { terminalSafe } from "../emit/terminal.js";
 import { GpuvmError } from "../errors.js";
+import { terminalSafe } from "../terminal.js";
 import { version } from "../version.js";
 import { COMMANDS, commandToLoad, type Register } from "./commands.js";
 import { EXIT, guardedIo, type Io, processIo, QuietExit } from "./io.js";

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { stringify } from "yaml";
 import { collectStatus, formatStatus } from "../cluster/status.js";
 import { requireLabVm } from "../cluster/vm-lookup.js";
-import { terminalJson } from "../emit/terminal.js";
+import { terminalJson } from "../terminal.js";
 import { addClusterOptions, type ClusterFlags, openCluster } from "./cluster-options.js";
 import type { Io } from "./io.js";
 import { outputOption } from "./options.js";

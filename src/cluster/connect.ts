@@ -7,8 +7,8 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { LineCounter, parseDocument } from "yaml";
-import { quoteForMessage } from "../emit/terminal.js";
 import { EXIT, GpuvmError } from "../errors.js";
+import { quoteForMessage } from "../terminal.js";
 import { clientNode } from "./client-node.js";
 import { redact, rememberKubeconfigSecrets } from "./secrets.js";
 

@@ -1,8 +1,9 @@
 // Errors from the API server, turned into sentences a user can act on. Messages never include
 // credentials: they are built from the request (verb, resource, namespace) and the server's Status, and
 // whatever a library or the server adds goes through `redact`.
-import { quoteForMessage } from "../emit/terminal.js";
+
 import { GpuvmError } from "../errors.js";
+import { quoteForMessage } from "../terminal.js";
 import { displayServer, redact } from "./secrets.js";
 
 export interface RequestDescription {

@@ -1,6 +1,7 @@
 // gpuvm status: one row per VM of the lab (or per mode with -o wide), from the VMs, VMIs and GPU leases.
-import { formatTable } from "../emit/terminal.js";
+
 import type { Lab, Vm } from "../model/lab.js";
+import { formatTable } from "../terminal.js";
 import type { KubeClient } from "./client.js";
 import { gpuClaim, holderId, holderOf } from "./leases.js";
 import { ipOf, isActive, type ModeState, phaseOf, readMode, runStrategy, sinceOf } from "./vm-state.js";

@@ -2,10 +2,10 @@
 // names ("gaming-live"). On the cluster: gpuvm names VMs <vm>-<mode>, so "gaming" resolves to gaming-live
 // or gaming-maintenance: the --mode asked for, else the one running, else the lab's default.
 import type { V1VirtualMachine, V1VirtualMachineInstance } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
-import { quoteForMessage } from "../emit/terminal.js";
 import { EXIT, GpuvmError } from "../errors.js";
 import type { Lab, Mode, Vm } from "../model/lab.js";
 import { LABEL_MODE, LABEL_VM } from "../render/labels.js";
+import { quoteForMessage } from "../terminal.js";
 import type { KubeClient } from "./client.js";
 import { hasFinished, type VmiJson, vmiRef } from "./vm-state.js";
 

@@ -1,6 +1,7 @@
 // A located problem in user input, and the error that carries a list of them.
-import { quoteForMessage } from "../emit/terminal.js";
+
 import { GpuvmError } from "../errors.js";
+import { quoteForMessage } from "../terminal.js";
 import type { LabPath, Location } from "./source.js";
 
 export interface Problem extends Location {

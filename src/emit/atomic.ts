@@ -13,7 +13,7 @@ import type { Stats } from "node:fs";
 import { type FileHandle, link, lstat, open, readlink, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { GpuvmError } from "../errors.js";
-import { quoteForMessage } from "./terminal.js";
+import { quoteForMessage } from "../terminal.js";
 
 /** The target exists and the caller asked not to overwrite it. */
 export class FileExistsError extends GpuvmError {

@@ -5,9 +5,9 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { quoteForMessage } from "../terminal.js";
 import { existingTarget } from "./atomic.js";
 import { outputPathSegments } from "./safe-path.js";
-import { quoteForMessage } from "./terminal.js";
 
 export const MANIFEST_NAME = ".gpuvm-manifest.json";
 

@@ -7,10 +7,10 @@ import { lstat, mkdir, readFile, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { GpuvmError } from "../errors.js";
 import type { TextFile } from "../render/object.js";
+import { quoteForMessage } from "../terminal.js";
 import { existingTarget, writeFileAtomic } from "./atomic.js";
 import { checksum, MANIFEST_NAME, type ManifestEntries, manifestText, readManifest } from "./manifest.js";
 import { outputPathSegments } from "./safe-path.js";
-import { quoteForMessage } from "./terminal.js";
 
 export interface FolderResult {
   /** DIR/<target>. */

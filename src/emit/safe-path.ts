@@ -3,7 +3,7 @@
 // holding a "/") can reach outside the folder. The lab file is checked for such names first; this is
 // the second line, at the place where the path meets the file system.
 import { GpuvmError } from "../errors.js";
-import { quoteForMessage } from "./terminal.js";
+import { quoteForMessage } from "../terminal.js";
 
 function refusal(path: string, why: string): GpuvmError {
   return new GpuvmError(`refusing to write "${quoteForMessage(path)}": ${why}`, {

@@ -18,9 +18,9 @@ import {
 } from "../cluster/lifecycle.js";
 import { chooseMode } from "../cluster/lifecycle-plan.js";
 import { findVm } from "../cluster/vm-lookup.js";
-import { quoteForMessage } from "../emit/terminal.js";
 import { GpuvmError } from "../errors.js";
 import type { Gpu, Lab, Mode, Vm } from "../model/lab.js";
+import { quoteForMessage } from "../terminal.js";
 import type {
   Engine,
   MediaChange,

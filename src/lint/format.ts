@@ -1,7 +1,7 @@
 // How findings are printed: one line per finding with its fix below it, or a stable JSON document
 // (documented in docs/lint.md; field order and sorting do not change between runs).
 import { clipMessage } from "../config/problem.js";
-import { quoteForMessage, terminalJson } from "../emit/terminal.js";
+import { quoteForMessage, terminalJson } from "../terminal.js";
 import type { Finding, IgnoredFinding } from "./finding.js";
 import type { LintReport } from "./run.js";
 
