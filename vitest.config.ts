@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
-          globalSetup: ["test/cluster/global-setup.ts"],
+          globalSetup: ["test/test-cluster/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

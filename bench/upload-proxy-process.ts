@@ -3,7 +3,7 @@
 // by them differently from run to run. Started by bench/upload.ts over an IPC channel:
 //   → parent: { ready: { url, ca } }, { complete: { id, namespace, name } }, { upload: ReceivedUpload }
 //   ← parent: { completed: id, error? }
-import { startUploadProxy } from "../test/cluster/sim/upload-proxy.js";
+import { startUploadProxy } from "../test/test-cluster/sim/upload-proxy.js";
 
 type FromParent = { completed: number; error?: string };
 

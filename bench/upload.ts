@@ -12,10 +12,10 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { rawRequest, startCluster } from "../test/cluster/harness.js";
-import { serveAggregatedApis } from "../test/cluster/sim/aggregated.js";
-import { startSimulator } from "../test/cluster/sim/index.js";
-import type { ReceivedUpload } from "../test/cluster/sim/upload-proxy.js";
+import { rawRequest, startCluster } from "../test/test-cluster/harness.js";
+import { serveAggregatedApis } from "../test/test-cluster/sim/aggregated.js";
+import { startSimulator } from "../test/test-cluster/sim/index.js";
+import type { ReceivedUpload } from "../test/test-cluster/sim/upload-proxy.js";
 import { repoRoot } from "../test/support/labs.js";
 
 const SIZE = 2 * 1024 ** 3;

@@ -12,7 +12,7 @@ import { repoRoot } from "../support/labs.js";
 
 describe("npm run cluster:up", () => {
   it("starts, works and stops without watch errors", async () => {
-    const child = spawn(join(repoRoot, "node_modules/.bin/tsx"), ["test/cluster/cli.ts"], {
+    const child = spawn(join(repoRoot, "node_modules/.bin/tsx"), ["test/test-cluster/cli.ts"], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "pipe"],
     });

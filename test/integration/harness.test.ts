@@ -25,14 +25,14 @@ import {
   startCluster,
   strictObjectApi,
   testNamespace,
-} from "../cluster/harness.js";
-import { serveAggregatedApis } from "../cluster/sim/aggregated.js";
+} from "../test-cluster/harness.js";
+import { serveAggregatedApis } from "../test-cluster/sim/aggregated.js";
 import {
   notPermittedMessage,
   RENDER_ERROR_PREFIX,
   type Simulator,
   startSimulator,
-} from "../cluster/sim/index.js";
+} from "../test-cluster/sim/index.js";
 import { requirePrerequisite } from "../support/prerequisites.js";
 import { tempDir } from "../support/temp.js";
 
@@ -603,7 +603,7 @@ describe("aggregated APIs (KubeVirt subresources, CDI upload) through the real a
   const root = requirePrerequisite(
     "root (network namespace)",
     process.getuid?.() === 0,
-    "test/cluster/up creates the network namespace and veth pair for aggregated APIs with ip netns; run the tests as root",
+    "test/test-cluster/up creates the network namespace and veth pair for aggregated APIs with ip netns; run the tests as root",
   );
   it.runIf(root)("has a network namespace and veth address when run as root", () => {
     expect(cluster.aggregation?.hostAddress).toMatch(/^10\.250\.\d+\.\d+$/);

@@ -42,7 +42,7 @@ export interface SchemaSource {
   dir: string;
 }
 
-/** The folder test/cluster/build writes, named by the hash of the pins (as build computes it). */
+/** The folder test/test-cluster/build writes, named by the hash of the pins (as build computes it). */
 export function preparedSchemasDir(): string {
   const pins = ["go.mod", "go.sum", "main.go", "crd-modules.tsv"].map((name) =>
     readFileSync(join(here, name)),

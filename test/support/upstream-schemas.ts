@@ -19,9 +19,9 @@ type Json = Record<string, unknown>;
  * k8s.io/kubernetes Go module the test cluster is built from (`bash test/prepare` downloads it).
  */
 export function kubernetesSwaggerPath(): string {
-  const goMod = readFileSync(resolve(repoRoot, "test/cluster/apiserver/go.mod"), "utf8");
+  const goMod = readFileSync(resolve(repoRoot, "test/test-cluster/apiserver/go.mod"), "utf8");
   const version = /^\s*k8s\.io\/kubernetes (v\S+)/m.exec(goMod)?.[1];
-  if (!version) throw new Error("test/cluster/apiserver/go.mod pins no k8s.io/kubernetes version");
+  if (!version) throw new Error("test/test-cluster/apiserver/go.mod pins no k8s.io/kubernetes version");
   let cache = process.env.GOMODCACHE;
   try {
     cache ||= execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim();

@@ -143,7 +143,7 @@ describe("plan and apply", () => {
     expect((await gpuvm(cluster, "admin", "apply", "-f", other.path)).code).toBe(0);
     // Someone else claims the storage class's expansion flag with their own server-side apply.
     const sc = `system-${other.suffix}`;
-    const { rawRequest } = await import("../../cluster/harness.js");
+    const { rawRequest } = await import("../../test-cluster/harness.js");
     const claimed = await rawRequest(
       cluster.kubeConfig("admin"),
       "PATCH",
@@ -172,7 +172,7 @@ describe("plan and apply", () => {
 describe("the shared KubeVirt CR", () => {
   it("keeps another owner's feature gates and permitted devices", async () => {
     const admin = cluster.kubeConfig("admin");
-    const { rawRequest } = await import("../../cluster/harness.js");
+    const { rawRequest } = await import("../../test-cluster/harness.js");
     // Another owner (the cluster admin's tooling) adds its own entries first, by value, as gpuvm does.
     for (let attempt = 0; attempt < 20; attempt++) {
       const live = await client.get<KubeObjectJson & { spec?: Record<string, any> }>(KUBEVIRT_REF);

@@ -1,7 +1,7 @@
 // gpuvm cluster doctor against the real API server: versions from the operators' CR status, feature
 // gates, permitted devices, GPU node allocatable, storage, network, priorities and the upload proxy.
 import { beforeAll, describe, expect, it } from "vitest";
-import { rawRequest } from "../../cluster/harness.js";
+import { rawRequest } from "../../test-cluster/harness.js";
 import { freshLab, gpuvm, sharedCluster } from "./support.js";
 
 const cluster = sharedCluster();

@@ -6,7 +6,7 @@ import type { VmState } from "../../../src/engine/engine.js";
 import { KubeVirtEngine } from "../../../src/engine/kubevirt.js";
 import { loadModel } from "../../../src/model/index.js";
 import type { Lab, Mode, Vm } from "../../../src/model/lab.js";
-import type { Simulator } from "../../cluster/sim/index.js";
+import type { Simulator } from "../../test-cluster/sim/index.js";
 import { adminClient, freshLab, gpuvm, sharedCluster, simulate } from "./support.js";
 
 const cluster = sharedCluster();

@@ -6,7 +6,7 @@ import { addSharedEntries, applyPlan } from "../../../src/cluster/apply.js";
 import { clusterObjects } from "../../../src/cluster/objects.js";
 import { makePlan } from "../../../src/cluster/plan.js";
 import { loadModel } from "../../../src/model/index.js";
-import type { Simulator } from "../../cluster/sim/index.js";
+import type { Simulator } from "../../test-cluster/sim/index.js";
 import {
   adminClient,
   freshLab,

@@ -3,8 +3,8 @@
 // restart would disturb every other test file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeClient } from "../../../src/cluster/client.js";
-import { type Cluster, startCluster } from "../../cluster/harness.js";
-import { type Simulator, startSimulator } from "../../cluster/sim/index.js";
+import { type Cluster, startCluster } from "../../test-cluster/harness.js";
+import { type Simulator, startSimulator } from "../../test-cluster/sim/index.js";
 import { runCli } from "../../support/cli.js";
 import { freshLab } from "./support.js";
 

@@ -34,7 +34,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 export type ClusterUser = "admin" | "limited";
 
-/** What test/cluster/up writes to <dir>/cluster.json (serialisable; passed to tests). */
+/** What test/test-cluster/up writes to <dir>/cluster.json (serialisable; passed to tests). */
 export type ClusterInfo = {
   /** Temporary folder holding certificates, logs, etcd data and the kubeconfig. */
   dir: string;
@@ -139,7 +139,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     void exited.then((code) => {
       clearTimeout(timer);
       rej(
-        new Error(`test/cluster/up exited with ${code} before the cluster was ready\n${logTail.join("\n")}`),
+        new Error(`test/test-cluster/up exited with ${code} before the cluster was ready\n${logTail.join("\n")}`),
       );
     });
   }).catch(async (e) => {

@@ -1,9 +1,9 @@
 /**
- * Run by test/cluster/up once the API server is ready: installs the CRDs from
+ * Run by test/test-cluster/up once the API server is ready: installs the CRDs from
  * crds/generate.ts (waiting until each is Established) and the RBAC objects of
  * the deliberately limited test user. Test code only.
  *
- *   tsx test/cluster/bootstrap.ts <cluster.json>
+ *   tsx test/test-cluster/bootstrap.ts <cluster.json>
  */
 import { readFileSync } from "node:fs";
 import { ApiextensionsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";

@@ -1,6 +1,6 @@
 /**
  * Vitest global setup of the `integration` project: starts one test cluster
- * (test/cluster/up) for the whole suite and hands its ClusterInfo to the tests:
+ * (test/test-cluster/up) for the whole suite and hands its ClusterInfo to the tests:
  *
  *   import { inject } from "vitest";
  *   const cluster = connectCluster(inject("gpuvmCluster"));

@@ -1,6 +1,6 @@
 /**
  * A tiny Linux guest for the serial-console tests (test code only): Debian's kernel, which
- * test/cluster/sim/prepare-qemu takes out of its package into the test cache (never installed, never
+ * test/test-cluster/sim/prepare-qemu takes out of its package into the test cache (never installed, never
  * read from /boot), and an initramfs written here in cpio "newc" format holding a static busybox,
  * /dev/console and an /init that prints a marker and then runs a shell on the console.
  */

@@ -5,7 +5,7 @@
  * upstream's files) where there is one, else the Go modules pinned in test/schemas
  * (prepared by `bash test/prepare`) and the fixtures in test/fixtures/upstream.
  *
- * Test code only. Run by hand with `npx tsx test/cluster/crds/generate.ts [outDir]`
+ * Test code only. Run by hand with `npx tsx test/test-cluster/crds/generate.ts [outDir]`
  * (writes one YAML file per CRD) or import `generateCrds()`.
  *
  * Sources:
