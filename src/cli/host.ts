@@ -42,6 +42,26 @@ function refuse(plan: VfioPlan) {
   if (plan.refusals.length) throw new HostUserError(`refusing to ${plan.action} ${plan.target} (see above)`);
 }
 
+/**
+ * bind and unbind: print the plan, stop if it is refused, and perform it only with --apply; `outcome`
+ * words the result from the number of writes done.
+ */
+function showOrApply(
+  io: Io,
+  plan: VfioPlan,
+  flags: { root: string; apply?: boolean },
+  outcome: (written: number) => string,
+) {
+  printPlan(io, plan, flags.root, false);
+  refuse(plan);
+  if (!flags.apply) {
+    io.out("\n(plan only: add --apply to perform it)\n");
+    return;
+  }
+  const result = applyPlan(plan, { root: flags.root });
+  io.out(`\n${outcome(result.written)}\n`);
+}
+
 export function registerHost(program: Command, io: Io): void {
   const host = program.command("host").description("scan a GPU host, check it, and bind its GPU to vfio-pci");
 
@@ -101,17 +121,10 @@ export function registerHost(program: Command, io: Io): void {
     .option("--apply", "perform the writes (as root)")
     .action((address: string, flags: BindFlags & { apply?: boolean }) => {
       const plan = planBind(inspectHost(flags.root), address, bindOptions(flags));
-      printPlan(io, plan, flags.root, false);
-      refuse(plan);
-      if (!flags.apply) {
-        io.out("\n(plan only: add --apply to perform it)\n");
-        return;
-      }
-      const result = applyPlan(plan, { root: flags.root });
-      io.out(
-        result.written === 0
-          ? "\nnothing to do: every function is already on vfio-pci; nothing was written\n"
-          : `\nbound: ${result.written} writes done; gpuvm host unbind ${plan.target} --apply restores the drivers\n`,
+      showOrApply(io, plan, flags, (written) =>
+        written === 0
+          ? "nothing to do: every function is already on vfio-pci; nothing was written"
+          : `bound: ${written} writes done; gpuvm host unbind ${plan.target} --apply restores the drivers`,
       );
     });
 
@@ -133,17 +146,8 @@ export function registerHost(program: Command, io: Io): void {
         force: flags.force ?? false,
         also: flags.also,
       });
-      printPlan(io, plan, flags.root, false);
-      refuse(plan);
-      if (!flags.apply) {
-        io.out("\n(plan only: add --apply to perform it)\n");
-        return;
-      }
-      const result = applyPlan(plan, { root: flags.root });
-      io.out(
-        result.written === 0
-          ? "\nnothing to restore; nothing was written\n"
-          : `\nrestored: ${result.written} writes done\n`,
+      showOrApply(io, plan, flags, (written) =>
+        written === 0 ? "nothing to restore; nothing was written" : `restored: ${written} writes done`,
       );
     });
 }

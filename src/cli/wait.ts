@@ -6,15 +6,9 @@ import { chooseMode } from "../cluster/lifecycle-plan.js";
 import { requireLabVm } from "../cluster/vm-lookup.js";
 import type { Engine } from "../engine/engine.js";
 import type { Lab } from "../model/lab.js";
-import {
-  addClusterOptions,
-  type ClusterFlags,
-  openCluster,
-  parseDuration,
-  timeoutOption,
-} from "./cluster-options.js";
+import { timeoutOption } from "./cluster-options.js";
 import type { Io } from "./io.js";
-import { lifecycleEngine, MODES } from "./lifecycle-common.js";
+import { lifecycleAction, lifecycleCommand, MODES } from "./lifecycle-common.js";
 
 /** Prints "<object> running" or "<vm> stopped" on stdout once it holds. */
 export async function runWait(
@@ -40,16 +34,15 @@ export async function runWait(
 }
 
 export function registerWait(program: Command, io: Io): void {
-  addClusterOptions(
-    program.command("wait").description("wait until a VM runs or is stopped").argument("<vm>", "VM name"),
-  )
+  lifecycleCommand(program, "wait", "wait until a VM runs or is stopped")
     .addOption(
       new Option("--for <state>", "state to wait for").choices(["running", "stopped"]).makeOptionMandatory(),
     )
     .addOption(new Option("-m, --mode <mode>", "mode (running: default the one set to run)").choices(MODES))
     .addOption(timeoutOption("5m"))
-    .action(async (name: string, flags: ClusterFlags & { for: string; mode?: string; timeout: string }) => {
-      const opened = await openCluster(flags);
-      await runWait(lifecycleEngine(opened, io, parseDuration(flags.timeout)), opened.lab, io, name, flags);
-    });
+    .action(
+      lifecycleAction(io, (engine, lab, name, flags: { for: string; mode?: string }) =>
+        runWait(engine, lab, io, name, flags),
+      ),
+    );
 }
