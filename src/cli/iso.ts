@@ -7,10 +7,17 @@ import { volumeNameFor } from "../cluster/iso/datavolume.js";
 import { checkImage } from "../cluster/iso/image-format.js";
 import { listIsos } from "../cluster/iso/list.js";
 import { uploadIso } from "../cluster/iso/upload.js";
+import type { MediaChange } from "../engine/engine.js";
 import { KubeVirtEngine } from "../engine/kubevirt.js";
 import { GpuvmError } from "../errors.js";
 import { formatTable, quoteForMessage, terminalJson } from "../terminal.js";
-import { addVmClusterOptions, type ClusterFlags, clusterContext, vmTarget } from "./cluster-options.js";
+import {
+  addVmClusterOptions,
+  type ClusterContext,
+  type ClusterFlags,
+  clusterContext,
+  vmTarget,
+} from "./cluster-options.js";
 import { type Io, UsageError } from "./io.js";
 import { outputOption } from "./options.js";
 import { uploadReporter } from "./progress.js";
@@ -108,6 +115,16 @@ function registerList(iso: Command, io: Io): void {
     });
 }
 
+const MODE_HELP = "live or maintenance (default: the one running, else the lab's default)";
+
+/** attach, detach and eject: one change to the VM the flags name, then what the engine has to say. */
+async function changeMedia(io: Io, ctx: ClusterContext, vm: string, flags: AttachFlags, change: MediaChange) {
+  const outcome = await new KubeVirtEngine(ctx).changeMedia(vmTarget(ctx, vm, flags.mode), change, {
+    restart: flags.restart === true,
+  });
+  for (const note of outcome.notes) io.out(`${note}\n`);
+}
+
 function registerAttach(iso: Command, io: Io): void {
   addVmClusterOptions(
     iso
@@ -120,7 +137,7 @@ function registerAttach(iso: Command, io: Io): void {
         "--drivers [volume]",
         `add the virtio-win driver disk as a second CD-ROM (default volume: ${DEFAULT_DRIVERS_VOLUME})`,
       )
-      .option("--mode <mode>", "live or maintenance (default: the one running, else the lab's default)")
+      .option("--mode <mode>", MODE_HELP)
       .option("--restart", "restart a running VM so it boots from the ISO now"),
     "--lab <lab>",
   ).action(async (vm: string, flags: AttachFlags) => {
@@ -142,12 +159,11 @@ function registerAttach(iso: Command, io: Io): void {
       volume = uploaded.name;
     }
     const drivers = flags.drivers === true ? DEFAULT_DRIVERS_VOLUME : flags.drivers || undefined;
-    const outcome = await new KubeVirtEngine(ctx).changeMedia(
-      vmTarget(ctx, vm, flags.mode),
-      { kind: "attach", volume: volume ?? "", ...(drivers ? { drivers } : {}) },
-      { restart: flags.restart === true },
-    );
-    for (const note of outcome.notes) io.out(`${note}\n`);
+    await changeMedia(io, ctx, vm, flags, {
+      kind: "attach",
+      volume: volume ?? "",
+      ...(drivers ? { drivers } : {}),
+    });
   });
 }
 
@@ -157,16 +173,10 @@ function registerDetach(iso: Command, io: Io): void {
       .command("detach")
       .description("remove the CD-ROMs; the system disk boots first again (volumes are kept)")
       .argument("<vm>", "VM name from the lab (or a VirtualMachine name)")
-      .option("--mode <mode>", "live or maintenance (default: the one running, else the lab's default)")
+      .option("--mode <mode>", MODE_HELP)
       .option("--restart", "restart a running VM so it boots from its system disk now"),
   ).action(async (vm: string, flags: AttachFlags) => {
-    const ctx = await clusterContext(flags);
-    const outcome = await new KubeVirtEngine(ctx).changeMedia(
-      vmTarget(ctx, vm, flags.mode),
-      { kind: "detach" },
-      { restart: flags.restart === true },
-    );
-    for (const note of outcome.notes) io.out(`${note}\n`);
+    await changeMedia(io, await clusterContext(flags), vm, flags, { kind: "detach" });
   });
 }
 
@@ -178,16 +188,10 @@ function registerEject(iso: Command, io: Io): void {
         "take the medium out of the ISO drive and keep the drive, empty (KubeVirt ≥ 1.6 with DeclarativeHotplugVolumes)",
       )
       .argument("<vm>", "VM name from the lab (or a VirtualMachine name)")
-      .option("--mode <mode>", "live or maintenance (default: the one running, else the lab's default)")
+      .option("--mode <mode>", MODE_HELP)
       .option("--restart", "restart a running VM whose medium went in at boot, so it is out now"),
   ).action(async (vm: string, flags: AttachFlags) => {
-    const ctx = await clusterContext(flags);
-    const outcome = await new KubeVirtEngine(ctx).changeMedia(
-      vmTarget(ctx, vm, flags.mode),
-      { kind: "eject" },
-      { restart: flags.restart === true },
-    );
-    for (const note of outcome.notes) io.out(`${note}\n`);
+    await changeMedia(io, await clusterContext(flags), vm, flags, { kind: "eject" });
   });
 }
 

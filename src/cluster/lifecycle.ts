@@ -266,41 +266,44 @@ async function explainTimeout(ctx: LifecycleContext, objectName: string, waiting
   throw new LifecycleError(lines.join("\n"));
 }
 
-export async function waitRunning(ctx: LifecycleContext, objectName: string): Promise<void> {
-  const onChange = phaseReporter(ctx, objectName);
+/**
+ * Watches a mode's instance until `done` holds, passing each change on; past the timeout the error says,
+ * in the cluster's own words, why it is not `waitingFor` yet.
+ */
+async function watchInstance(
+  ctx: LifecycleContext,
+  objectName: string,
+  waitingFor: string,
+  done: (vmi: VmiJson | undefined) => boolean,
+  onChange: (vmi: VmiJson | undefined) => void,
+): Promise<void> {
   try {
     await waitForObject<VmiJson>({
       client: ctx.client,
       ref: vmiRef(ns(ctx), objectName) as ReturnType<typeof vmiRef> & { name: string },
-      done: (vmi) => vmi?.status?.phase === "Running",
+      done,
       onChange,
       onReconnect: (reason) => ctx.report(`  (watch interrupted: ${reason}; resuming)\n`),
       timeoutMs: ctx.timeoutMs,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   } catch (error) {
-    if (error instanceof WaitTimeoutError) await explainTimeout(ctx, objectName, "running");
+    if (error instanceof WaitTimeoutError) await explainTimeout(ctx, objectName, waitingFor);
     throw error;
   }
 }
 
+export async function waitRunning(ctx: LifecycleContext, objectName: string): Promise<void> {
+  const done = (vmi: VmiJson | undefined) => vmi?.status?.phase === "Running";
+  await watchInstance(ctx, objectName, "running", done, phaseReporter(ctx, objectName));
+}
+
 export async function waitStopped(ctx: LifecycleContext, objectName: string): Promise<void> {
-  const onChange = phaseReporter(ctx, objectName);
-  try {
-    await waitForObject<VmiJson>({
-      client: ctx.client,
-      ref: vmiRef(ns(ctx), objectName) as ReturnType<typeof vmiRef> & { name: string },
-      done: (vmi) => vmi === undefined,
-      onChange: (vmi) => {
-        if (vmi) onChange(vmi);
-      },
-      onReconnect: (reason) => ctx.report(`  (watch interrupted: ${reason}; resuming)\n`),
-      timeoutMs: ctx.timeoutMs,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    ctx.report(`${objectName}: stopped\n`);
-  } catch (error) {
-    if (error instanceof WaitTimeoutError) await explainTimeout(ctx, objectName, "stopped");
-    throw error;
-  }
+  const reportPhase = phaseReporter(ctx, objectName);
+  // The instance's last phases are news; its absence is the end, reported once below.
+  const onChange = (vmi: VmiJson | undefined) => {
+    if (vmi) reportPhase(vmi);
+  };
+  await watchInstance(ctx, objectName, "stopped", (vmi) => vmi === undefined, onChange);
+  ctx.report(`${objectName}: stopped\n`);
 }

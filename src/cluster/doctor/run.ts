@@ -67,13 +67,7 @@ async function kubevirtChecks(client: KubeClient, lab: Lab): Promise<{ checks: C
   }
   const cr = list[0] as Json;
   const checks = [
-    versionCheck(
-      "kubevirt",
-      "KubeVirt",
-      field<string>(cr, "status", "observedKubeVirtVersion"),
-      lab.cluster.kubevirtVersion,
-      field<string>(cr, "status", "phase"),
-    ),
+    operatorVersionCheck("kubevirt", "KubeVirt", cr, "observedKubeVirtVersion", lab.cluster.kubevirtVersion),
   ];
   const missing = missingEntries(cr, {
     featureGates: featureGates(lab),
@@ -115,6 +109,23 @@ async function kubevirtChecks(client: KubeClient, lab: Lab): Promise<{ checks: C
   return { checks, cr };
 }
 
+/** KubeVirt and CDI report their deployed version and phase in their CR's status, each under its own field. */
+function operatorVersionCheck(
+  id: string,
+  product: string,
+  cr: Json,
+  versionField: string,
+  declared: string,
+): ClusterCheck {
+  return versionCheck(
+    id,
+    product,
+    field<string>(cr, "status", versionField),
+    declared,
+    field<string>(cr, "status", "phase"),
+  );
+}
+
 async function cdiChecks(client: KubeClient, lab: Lab): Promise<ClusterCheck[]> {
   const list = await listOrAbsent(client, { apiVersion: "cdi.kubevirt.io/v1beta1", kind: "CDI" });
   if (!list || list.length === 0) {
@@ -128,15 +139,7 @@ async function cdiChecks(client: KubeClient, lab: Lab): Promise<ClusterCheck[]> 
     ];
   }
   const cdi = list[0] as Json;
-  const checks = [
-    versionCheck(
-      "cdi",
-      "CDI",
-      field<string>(cdi, "status", "observedVersion"),
-      lab.cluster.cdiVersion,
-      field<string>(cdi, "status", "phase"),
-    ),
-  ];
+  const checks = [operatorVersionCheck("cdi", "CDI", cdi, "observedVersion", lab.cluster.cdiVersion)];
   const config = await tryGet(client, {
     apiVersion: "cdi.kubevirt.io/v1beta1",
     kind: "CDIConfig",
