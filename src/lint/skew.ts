@@ -9,11 +9,46 @@ import {
   HYPERV_SINCE,
   KUBEVIRT,
   parseVersion,
+  type Version,
 } from "../model/versions.js";
-import type { Hit, Rule } from "./finding.js";
+import type { Hit, LintContext, Rule } from "./finding.js";
 import { featureGatesOf, renderedKubeVirtConfig } from "./helpers.js";
 
 const KUBEVIRT_PATH = ["cluster", "kubevirt"];
+
+/** A KubeVirt feature that arrived behind a feature gate and later became GA. */
+interface GatedFeature {
+  since: Version;
+  ga: Version;
+  gate: string;
+}
+
+const VIDEO_CONFIG: GatedFeature = {
+  since: KUBEVIRT.videoConfig,
+  ga: KUBEVIRT.videoConfigGa,
+  gate: "VideoConfig",
+};
+const PERSISTENT_STATE: GatedFeature = {
+  since: KUBEVIRT.persistentState,
+  ga: KUBEVIRT.persistentStateGa,
+  gate: "VMPersistentState",
+};
+
+/**
+ * Where a KubeVirt feature behind a gate stands for the lab: "too-old" before `since`, "gate-off" while
+ * the version still needs `gate` (before `ga`) and the rendered KubeVirt CR does not enable it, else "ok"
+ * (a lab that renders no KubeVirt CR leaves the gates to whoever manages it).
+ */
+function gatedFeature(
+  { lab, objects }: Pick<LintContext, "lab" | "objects">,
+  { since, ga, gate }: GatedFeature,
+): "too-old" | "gate-off" | "ok" {
+  const version = lab.cluster.kubevirtVersion;
+  if (!atLeast(version, since)) return "too-old";
+  if (atLeast(version, ga)) return "ok";
+  const config = renderedKubeVirtConfig(objects);
+  return config !== undefined && !featureGatesOf(config).includes(gate) ? "gate-off" : "ok";
+}
 
 export const skewRules: Rule[] = [
   {
@@ -40,33 +75,25 @@ export const skewRules: Rule[] = [
     title: "A video device without KubeVirt v1.6 or without the VideoConfig feature gate",
     check: ({ lab, objects }) => {
       const version = lab.cluster.kubevirtVersion;
-      const config = renderedKubeVirtConfig(objects);
-      const gateNeeded = !atLeast(version, KUBEVIRT.videoConfigGa);
-      const gateMissing = config !== undefined && !featureGatesOf(config).includes("VideoConfig");
+      const stands = gatedFeature({ lab, objects }, VIDEO_CONFIG);
+      if (stands === "ok") return [];
       return lab.vms
         .filter((vm) => vm.graphics.video !== undefined)
-        .flatMap((vm): Hit[] => {
-          const path = [...vm.path, "graphics", "video"];
-          if (!atLeast(version, KUBEVIRT.videoConfig))
-            return [
-              {
-                path,
-                message: `VM "${vm.name}" sets a video device, which KubeVirt has since ${formatVersion(KUBEVIRT.videoConfig)}; the cluster runs ${version}`,
-                fix: `remove graphics.video from vms.${vm.name}, or upgrade KubeVirt to ${formatVersion(KUBEVIRT.videoConfig)} or later`,
-                vm: vm.name,
-              },
-            ];
-          if (gateNeeded && gateMissing)
-            return [
-              {
-                path,
-                message: `VM "${vm.name}" sets a video device but the rendered KubeVirt CR does not enable the VideoConfig feature gate, which ${version} still needs (GA only in ${formatVersion(KUBEVIRT.videoConfigGa)})`,
-                fix: "add VideoConfig to spec.configuration.developerConfiguration.featureGates of the KubeVirt CR",
-                vm: vm.name,
-              },
-            ];
-          return [];
-        });
+        .map(
+          (vm): Hit => ({
+            path: [...vm.path, "graphics", "video"],
+            ...(stands === "too-old"
+              ? {
+                  message: `VM "${vm.name}" sets a video device, which KubeVirt has since ${formatVersion(KUBEVIRT.videoConfig)}; the cluster runs ${version}`,
+                  fix: `remove graphics.video from vms.${vm.name}, or upgrade KubeVirt to ${formatVersion(KUBEVIRT.videoConfig)} or later`,
+                }
+              : {
+                  message: `VM "${vm.name}" sets a video device but the rendered KubeVirt CR does not enable the VideoConfig feature gate, which ${version} still needs (GA only in ${formatVersion(KUBEVIRT.videoConfigGa)})`,
+                  fix: "add VideoConfig to spec.configuration.developerConfiguration.featureGates of the KubeVirt CR",
+                }),
+            vm: vm.name,
+          }),
+        );
     },
   },
   {
@@ -115,35 +142,25 @@ export const skewRules: Rule[] = [
     title: "A persistent TPM or EFI state without KubeVirt v1.0 or without the VMPersistentState gate",
     check: ({ lab, objects }) => {
       const version = lab.cluster.kubevirtVersion;
-      const config = renderedKubeVirtConfig(objects);
-      const gateMissing =
-        !atLeast(version, KUBEVIRT.persistentStateGa) &&
-        config !== undefined &&
-        !featureGatesOf(config).includes("VMPersistentState");
+      const stands = gatedFeature({ lab, objects }, PERSISTENT_STATE);
+      if (stands === "ok") return [];
       return lab.vms
         .filter((vm) => vm.firmware.tpm || vm.firmware.secureBoot)
-        .flatMap((vm): Hit[] => {
+        .map((vm): Hit => {
           const what = vm.firmware.tpm ? "tpm" : "secureBoot";
-          const path = [...vm.path, "firmware", what];
-          if (!atLeast(version, KUBEVIRT.persistentState))
-            return [
-              {
-                path,
-                message: `VM "${vm.name}" needs persistent TPM/EFI state (${what}), which KubeVirt has since ${formatVersion(KUBEVIRT.persistentState)}; the cluster runs ${version}`,
-                fix: `upgrade KubeVirt to ${formatVersion(KUBEVIRT.persistentState)} or later`,
-                vm: vm.name,
-              },
-            ];
-          if (gateMissing)
-            return [
-              {
-                path,
-                message: `VM "${vm.name}" needs persistent TPM/EFI state (${what}) but the rendered KubeVirt CR does not enable VMPersistentState, which ${version} still needs`,
-                fix: "add VMPersistentState to spec.configuration.developerConfiguration.featureGates of the KubeVirt CR",
-                vm: vm.name,
-              },
-            ];
-          return [];
+          return {
+            path: [...vm.path, "firmware", what],
+            ...(stands === "too-old"
+              ? {
+                  message: `VM "${vm.name}" needs persistent TPM/EFI state (${what}), which KubeVirt has since ${formatVersion(KUBEVIRT.persistentState)}; the cluster runs ${version}`,
+                  fix: `upgrade KubeVirt to ${formatVersion(KUBEVIRT.persistentState)} or later`,
+                }
+              : {
+                  message: `VM "${vm.name}" needs persistent TPM/EFI state (${what}) but the rendered KubeVirt CR does not enable VMPersistentState, which ${version} still needs`,
+                  fix: "add VMPersistentState to spec.configuration.developerConfiguration.featureGates of the KubeVirt CR",
+                }),
+            vm: vm.name,
+          };
         });
     },
   },
