@@ -29,6 +29,7 @@ import {
   ServerConfiguration,
   Watch,
 } from "@kubernetes/client-node";
+import { stopProcess } from "./process.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -139,7 +140,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     void exited.then((code) => {
       clearTimeout(timer);
       rej(
-        new Error(`test/test-cluster/up exited with ${code} before the cluster was ready\n${logTail.join("\n")}`),
+        new Error(
+          `test/test-cluster/up exited with ${code} before the cluster was ready\n${logTail.join("\n")}`,
+        ),
       );
     });
   }).catch(async (e) => {
@@ -157,14 +160,8 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   });
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
-  const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000).unref());
-  if ((await Promise.race([exited, timeout])) === "timeout") {
-    child.kill("SIGKILL");
-    await exited;
-  }
+function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  return stopProcess(child, exited, 20_000);
 }
 
 /** A cluster started elsewhere (e.g. by the vitest global setup). stop() does nothing. */

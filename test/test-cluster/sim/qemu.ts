@@ -6,11 +6,11 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { stopProcess } from "../process.js";
 
 export interface QemuGuest {
   vncSocket: string;
   serialSocket: string;
-  process: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -63,6 +63,33 @@ export async function startQemu(opts: {
   const vncSocket = join(opts.dir, `${opts.name}.vnc`);
   // Serial: QEMU listens; wait=off so it boots before anyone connects (what virt-launcher exposes).
   const serialSocket = join(opts.dir, `${opts.name}.serial`);
+  const args = qemuArgs(vncSocket, serialSocket, opts);
+  const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    await waitForSocket(vncSocket, 30_000, child, () => stderr);
+    await waitForSocket(serialSocket, 30_000, child, () => stderr);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  return {
+    vncSocket,
+    serialSocket,
+    stop: () => stopProcess(child, exited, 5000),
+  };
+}
+
+/** A small TCG machine with no devices but a VGA card, VNC and the serial port on unix sockets. */
+function qemuArgs(
+  vncSocket: string,
+  serialSocket: string,
+  opts: { kernel?: string; initrd?: string },
+): string[] {
   const args = [
     "-accel",
     "tcg",
@@ -84,31 +111,5 @@ export async function startQemu(opts: {
   if (opts.kernel && opts.initrd) {
     args.push("-kernel", opts.kernel, "-initrd", opts.initrd, "-append", "console=ttyS0 quiet panic=-1");
   }
-  const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2000);
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  try {
-    await waitForSocket(vncSocket, 30_000, child, () => stderr);
-    await waitForSocket(serialSocket, 30_000, child, () => stderr);
-  } catch (error) {
-    child.kill("SIGKILL");
-    throw error;
-  }
-  return {
-    vncSocket,
-    serialSocket,
-    process: child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5000).unref());
-      if ((await Promise.race([exited, timeout])) === "timeout") {
-        child.kill("SIGKILL");
-        await exited;
-      }
-    },
-  };
+  return args;
 }

@@ -25,65 +25,75 @@ export function servingCert(
 ): ServingCert {
   const dir = mkdtempSync(join(tmpdir(), "gpuvm-sim-tls-"));
   try {
-    let caCert = signer?.caCertFile;
-    let caKey = signer?.caKeyFile;
-    if (!caCert || !caKey) {
-      ossl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
-      ossl(
-        [
-          "req",
-          "-x509",
-          "-new",
-          "-key",
-          "ca.key",
-          "-sha256",
-          "-days",
-          "2",
-          "-subj",
-          "/CN=gpuvm-sim-ca",
-          "-out",
-          "ca.crt",
-        ],
-        dir,
-      );
-      caCert = join(dir, "ca.crt");
-      caKey = join(dir, "ca.key");
-    }
-    ossl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "srv.key"], dir);
-    ossl(["req", "-new", "-key", "srv.key", "-subj", "/CN=gpuvm-sim", "-out", "srv.csr"], dir);
-    writeFileSync(
-      join(dir, "srv.ext"),
-      `subjectAltName=${["IP:127.0.0.1", "DNS:localhost", ...ips.map((ip) => `IP:${ip}`), ...names.map((name) => `DNS:${name}`)].join(",")}\nextendedKeyUsage=serverAuth\n`,
-    );
-    ossl(
-      [
-        "x509",
-        "-req",
-        "-in",
-        "srv.csr",
-        "-CA",
-        caCert,
-        "-CAkey",
-        caKey,
-        "-CAcreateserial",
-        "-CAserial",
-        join(dir, "ca.srl"),
-        "-days",
-        "2",
-        "-sha256",
-        "-extfile",
-        "srv.ext",
-        "-out",
-        "srv.crt",
-      ],
-      dir,
-    );
+    const ca = signer ?? freshCa(dir);
+    signServer(dir, ca, [
+      "IP:127.0.0.1",
+      "DNS:localhost",
+      ...ips.map((ip) => `IP:${ip}`),
+      ...names.map((name) => `DNS:${name}`),
+    ]);
     return {
       key: readFileSync(join(dir, "srv.key"), "utf8"),
       cert: readFileSync(join(dir, "srv.crt"), "utf8"),
-      ca: readFileSync(caCert, "utf8"),
+      ca: readFileSync(ca.caCertFile, "utf8"),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A throwaway self-signed CA in `dir`, valid two days. */
+function freshCa(dir: string): { caCertFile: string; caKeyFile: string } {
+  ossl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
+  ossl(
+    [
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      "ca.key",
+      "-sha256",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=gpuvm-sim-ca",
+      "-out",
+      "ca.crt",
+    ],
+    dir,
+  );
+  return { caCertFile: join(dir, "ca.crt"), caKeyFile: join(dir, "ca.key") };
+}
+
+/** srv.key and srv.crt in `dir`: a server certificate for the subject alternative names, signed by `ca`. */
+function signServer(dir: string, ca: { caCertFile: string; caKeyFile: string }, altNames: string[]): void {
+  ossl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "srv.key"], dir);
+  ossl(["req", "-new", "-key", "srv.key", "-subj", "/CN=gpuvm-sim", "-out", "srv.csr"], dir);
+  writeFileSync(join(dir, "srv.ext"), `subjectAltName=${altNames.join(",")}\nextendedKeyUsage=serverAuth\n`);
+  const signWith = [
+    "-CA",
+    ca.caCertFile,
+    "-CAkey",
+    ca.caKeyFile,
+    "-CAcreateserial",
+    "-CAserial",
+    join(dir, "ca.srl"),
+  ];
+  ossl(
+    [
+      "x509",
+      "-req",
+      "-in",
+      "srv.csr",
+      ...signWith,
+      "-days",
+      "2",
+      "-sha256",
+      "-extfile",
+      "srv.ext",
+      "-out",
+      "srv.crt",
+    ],
+    dir,
+  );
 }

@@ -5,6 +5,7 @@
  * upload finishes the DataVolume through the KubeVirt/CDI simulator, as the real upload server would.
  */
 import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { servingCert } from "./tls.js";
@@ -40,63 +41,26 @@ export interface UploadProxy {
   close(): Promise<void>;
 }
 
+type Volume = { namespace: string; name: string };
+/** Each of dropOnceAfter and failOnceWith strikes the first upload only. */
+type Once = { dropped: boolean; failed: boolean };
+
 export async function startUploadProxy(opts: UploadProxyOptions): Promise<UploadProxy> {
   const tls = servingCert(undefined, opts.names ?? []);
   const uploads: ReceivedUpload[] = [];
-  let dropped = false;
-  let failed = false;
+  const once: Once = { dropped: false, failed: false };
   const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
-    const isAsync = path === "/v1beta1/upload-async";
-    if (path !== "/v1beta1/upload" && !(isAsync && opts.async)) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    const target = token ? opts.tokenValid(token) : undefined;
-    if (!target) {
-      res.writeHead(401).end("invalid token");
+    const target = admit(req, res, opts, path);
+    if (!target) return;
+    if (opts.failOnceWith && !once.failed) {
+      once.failed = true;
       req.resume();
-      return;
-    }
-    if (req.method === "HEAD") {
-      res.writeHead(200).end();
-      return;
-    }
-    if (req.method !== "POST") {
-      res.writeHead(405).end();
-      return;
-    }
-    if (opts.failOnceWith && !failed) {
-      failed = true;
-      req.resume();
-      res.writeHead(opts.failOnceWith).end("upstream unavailable");
-      return;
+      return void res.writeHead(opts.failOnceWith).end("upstream unavailable");
     }
     const record: ReceivedUpload = { ...target, bytes: 0, sha256: "", complete: false, path };
     uploads.push(record);
-    const hash = createHash("sha256");
-    const expected = Number(req.headers["content-length"] ?? -1);
-    req.on("data", (chunk: Buffer) => {
-      hash.update(chunk);
-      record.bytes += chunk.length;
-      if (opts.dropOnceAfter !== undefined && !dropped && record.bytes >= opts.dropOnceAfter) {
-        dropped = true;
-        req.socket.destroy();
-      }
-    });
-    req.on("end", () => {
-      record.sha256 = hash.digest("hex");
-      record.complete = record.bytes === expected;
-      if (!record.complete) {
-        res.writeHead(400).end("short body");
-        return;
-      }
-      opts.onComplete(target.namespace, target.name).then(
-        () => res.writeHead(200).end(),
-        (error: unknown) => res.writeHead(500).end(String(error)),
-      );
-    });
+    receive(req, res, opts, record, once);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -110,4 +74,53 @@ export async function startUploadProxy(opts: UploadProxyOptions): Promise<Upload
         server.close(() => resolve());
       }),
   };
+}
+
+/** The volume a POST to an upload path with a valid token writes; else answers and returns undefined. */
+function admit(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: UploadProxyOptions,
+  path: string,
+): Volume | undefined {
+  const isAsync = path === "/v1beta1/upload-async";
+  if (path !== "/v1beta1/upload" && !(isAsync && opts.async)) return void res.writeHead(404).end("not found");
+  const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+  const target = token ? opts.tokenValid(token) : undefined;
+  if (!target) {
+    res.writeHead(401).end("invalid token");
+    return void req.resume();
+  }
+  if (req.method === "HEAD") return void res.writeHead(200).end();
+  if (req.method !== "POST") return void res.writeHead(405).end();
+  return target;
+}
+
+/** Hashes the body into `record`; a complete one finishes the DataVolume. */
+function receive(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: UploadProxyOptions,
+  record: ReceivedUpload,
+  once: Once,
+) {
+  const hash = createHash("sha256");
+  const expected = Number(req.headers["content-length"] ?? -1);
+  req.on("data", (chunk: Buffer) => {
+    hash.update(chunk);
+    record.bytes += chunk.length;
+    if (opts.dropOnceAfter !== undefined && !once.dropped && record.bytes >= opts.dropOnceAfter) {
+      once.dropped = true;
+      req.socket.destroy();
+    }
+  });
+  req.on("end", () => {
+    record.sha256 = hash.digest("hex");
+    record.complete = record.bytes === expected;
+    if (!record.complete) return void res.writeHead(400).end("short body");
+    opts.onComplete(record.namespace, record.name).then(
+      () => res.writeHead(200).end(),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
 }
