@@ -83,72 +83,11 @@ class Inliner {
   }
 
   private convert(input: Schema, path: string, stack: string[]): Schema {
-    let schema = input;
-    const ref = schema.$ref;
-    if (typeof ref === "string") {
-      const name = ref.replace(/^#\/definitions\//, "");
-      const special = this.special(name, path);
-      if (special) return special;
-      if (stack.includes(name)) {
-        // A recursive type cannot be inlined; keep the subtree untyped.
-        return { type: "object", "x-kubernetes-preserve-unknown-fields": true };
-      }
-      const def = this.defs[name];
-      if (!def) throw new Error(`definition ${name} not found (at ${path})`);
-      const merged: Schema = { ...def };
-      for (const [k, v] of Object.entries(schema)) if (k !== "$ref") merged[k] = v;
-      return this.convert(merged, path, [...stack, name]);
-    }
+    const ref = input.$ref;
+    if (typeof ref === "string") return this.inline(ref.replace(/^#\/definitions\//, ""), input, path, stack);
     const out: Schema = {};
-    if (Array.isArray(schema.type)) {
-      const types = schema.type.filter((t) => t !== "null");
-      if (types.length < schema.type.length) {
-        // Fix-up: swagger writes nullable fields (meta Time) as type [string, null];
-        // a CRD schema has a single type plus `nullable: true`.
-        schema = { ...schema, type: types.length === 1 ? (types[0] as string) : types, nullable: true };
-      }
-      if (Array.isArray(schema.type)) {
-        // Fix-up: KubeVirt's swagger writes inline IntOrString ports as type
-        // [string, number]; structural schemas need anyOf + x-kubernetes-int-or-string.
-        const { type: _multi, format: _format, ...rest } = schema;
-        schema = { ...rest, ...INT_OR_STRING };
-      }
-    }
-    for (const [key, value] of Object.entries(schema)) {
-      switch (key) {
-        // Fix-up: descriptions dropped to keep the CRDs small (they are not
-        // validated); swagger-only patch-strategy extensions are not CRD fields.
-        case "description":
-        case "x-kubernetes-patch-strategy":
-        case "x-kubernetes-patch-merge-key":
-          break;
-        case "default":
-          // Fix-up: swagger marks nested structs `default: {}`; upstream CRDs do
-          // not default objects/arrays (that would insert empty objects into every
-          // stored VM). Scalar defaults are kept as upstream's CRDs keep them.
-          if (value === null || typeof value !== "object") out[key] = value;
-          break;
-        case "properties": {
-          const props: Record<string, Json> = {};
-          for (const [name, sub] of Object.entries(value as Record<string, Schema>)) {
-            props[name] = this.convert(sub, path ? `${path}.${name}` : name, stack);
-          }
-          out.properties = props;
-          break;
-        }
-        case "items":
-          out.items = this.convert(value as Schema, `${path}[]`, stack);
-          break;
-        case "additionalProperties":
-          out.additionalProperties =
-            typeof value === "object" && value !== null
-              ? this.convert(value as Schema, `${path}{}`, stack)
-              : value;
-          break;
-        default:
-          out[key] = value;
-      }
-    }
+    for (const [key, value] of Object.entries(singleType(input)))
+      this.convertKey(out, key, value, path, stack);
     // Fix-up: swagger gives enum-typed strings `default: ""`, which the API
     // server rejects ("Unsupported value") since "" is not in the enum; dropped.
     if (out.default !== undefined && Array.isArray(out.enum) && !out.enum.includes(out.default))
@@ -160,9 +99,60 @@ class Inliner {
     return out;
   }
 
+  /** The definition `name` in place of its $ref (the $ref's sibling keys win). */
+  private inline(name: string, schema: Schema, path: string, stack: string[]): Schema {
+    const special = this.special(name);
+    if (special) return special;
+    if (stack.includes(name)) {
+      // A recursive type cannot be inlined; keep the subtree untyped.
+      return { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+    }
+    const def = this.defs[name];
+    if (!def) throw new Error(`definition ${name} not found (at ${path})`);
+    const merged: Schema = { ...def };
+    for (const [k, v] of Object.entries(schema)) if (k !== "$ref") merged[k] = v;
+    return this.convert(merged, path, [...stack, name]);
+  }
+
+  private convertKey(out: Schema, key: string, value: Json, path: string, stack: string[]): void {
+    switch (key) {
+      // Fix-up: descriptions dropped to keep the CRDs small (they are not
+      // validated); swagger-only patch-strategy extensions are not CRD fields.
+      case "description":
+      case "x-kubernetes-patch-strategy":
+      case "x-kubernetes-patch-merge-key":
+        return;
+      case "default":
+        // Fix-up: swagger marks nested structs `default: {}`; upstream CRDs do
+        // not default objects/arrays (that would insert empty objects into every
+        // stored VM). Scalar defaults are kept as upstream's CRDs keep them.
+        if (value === null || typeof value !== "object") out[key] = value;
+        return;
+      case "properties": {
+        const props: Record<string, Json> = {};
+        for (const [name, sub] of Object.entries(value as Record<string, Schema>)) {
+          props[name] = this.convert(sub, path ? `${path}.${name}` : name, stack);
+        }
+        out.properties = props;
+        return;
+      }
+      case "items":
+        out.items = this.convert(value as Schema, `${path}[]`, stack);
+        return;
+      case "additionalProperties":
+        out.additionalProperties =
+          typeof value === "object" && value !== null
+            ? this.convert(value as Schema, `${path}{}`, stack)
+            : value;
+        return;
+      default:
+        out[key] = value;
+    }
+  }
+
   /** Types with a fixed CRD representation (by definition-name suffix, since
    *  KubeVirt and CDI name the Kubernetes types differently). */
-  private special(name: string, path: string): Schema | undefined {
+  private special(name: string): Schema | undefined {
     if (name.endsWith("resource.Quantity")) return { ...QUANTITY };
     // Fix-up: swagger says `type: string, format: int-or-string`, which a
     // structural schema rejects; upstream CRDs use anyOf + x-kubernetes-int-or-string.
@@ -175,9 +165,27 @@ class Inliner {
     if (name.endsWith("runtime.RawExtension")) {
       return { type: "object", "x-kubernetes-preserve-unknown-fields": true };
     }
-    void path;
     return undefined;
   }
+}
+
+/** A schema whose `type` is one name, as a CRD needs: swagger's type lists become nullable or int-or-string. */
+function singleType(input: Schema): Schema {
+  let schema = input;
+  if (!Array.isArray(schema.type)) return schema;
+  const types = schema.type.filter((t) => t !== "null");
+  if (types.length < schema.type.length) {
+    // Fix-up: swagger writes nullable fields (meta Time) as type [string, null];
+    // a CRD schema has a single type plus `nullable: true`.
+    schema = { ...schema, type: types.length === 1 ? (types[0] as string) : types, nullable: true };
+  }
+  if (Array.isArray(schema.type)) {
+    // Fix-up: KubeVirt's swagger writes inline IntOrString ports as type
+    // [string, number]; structural schemas need anyOf + x-kubernetes-int-or-string.
+    const { type: _multi, format: _format, ...rest } = schema;
+    schema = { ...rest, ...INT_OR_STRING };
+  }
+  return schema;
 }
 
 function readJson(path: string): { definitions: Record<string, Schema> } {
@@ -240,161 +248,132 @@ function asCrd(doc: Schema): Crd {
   return crd;
 }
 
+const AGE: Schema = { jsonPath: ".metadata.creationTimestamp", name: "Age", type: "date" };
+const column = (name: string, jsonPath: string, type = "string"): Schema => ({ jsonPath, name, type });
+
+/** What varies between the swagger-built CRDs; names follow from the kind (VirtualMachine → virtualmachines). */
+type SwaggerCrd = {
+  kind: string;
+  shortNames?: string[];
+  scope?: "Namespaced" | "Cluster";
+  status?: boolean;
+  labels?: Record<string, string>;
+  printerColumns?: Schema[];
+};
+
+function swaggerCrds(
+  defs: Record<string, Schema>,
+  api: { group: string; version: string },
+  list: SwaggerCrd[],
+) {
+  return list.map((c) => {
+    const singular = c.kind.toLowerCase();
+    const names: Names = { kind: c.kind, plural: `${singular}s`, singular };
+    if (c.shortNames) names.shortNames = c.shortNames;
+    if (c.scope !== "Cluster") names.categories = ["all"];
+    return crdFromSwagger({
+      ...api,
+      defs,
+      definition: `${api.version}.${c.kind}`,
+      scope: c.scope ?? "Namespaced",
+      names,
+      status: c.status ?? true,
+      ...(c.printerColumns ? { printerColumns: c.printerColumns } : {}),
+      ...(c.labels ? { labels: c.labels } : {}),
+    });
+  });
+}
+
+const KUBEVIRT: SwaggerCrd[] = [
+  {
+    kind: "VirtualMachine",
+    shortNames: ["vm", "vms"],
+    labels: { "kubevirt.io": "" },
+    printerColumns: [
+      AGE,
+      column("Status", ".status.printableStatus"),
+      column("Ready", ".status.conditions[?(@.type=='Ready')].status"),
+    ],
+  },
+  {
+    kind: "VirtualMachineInstance",
+    shortNames: ["vmi", "vmis"],
+    // Upstream's VMI CRD has no status subresource (virt-controller writes the
+    // whole object); the harvester fixture vmi-crd.yaml confirms it.
+    status: false,
+    labels: { "kubevirt.io": "" },
+    printerColumns: [
+      AGE,
+      column("Phase", ".status.phase"),
+      column("IP", ".status.interfaces[0].ipAddress"),
+      column("NodeName", ".status.nodeName"),
+    ],
+  },
+];
+
+// No published module carries kv-resource.yaml: the same names, status subresource and
+// columns, with the schema from the v1.KubeVirt definition virt-operator's CRD is made of.
+const KUBEVIRT_CR: SwaggerCrd = {
+  kind: "KubeVirt",
+  shortNames: ["kv", "kvs"],
+  labels: { "operator.kubevirt.io": "" },
+  printerColumns: [AGE, column("Phase", ".status.phase")],
+};
+
+const CDI: SwaggerCrd[] = [
+  {
+    kind: "DataVolume",
+    shortNames: ["dv", "dvs"],
+    printerColumns: [
+      column("Phase", ".status.phase"),
+      column("Progress", ".status.progress"),
+      column("Restarts", ".status.restartCount", "integer"),
+      AGE,
+    ],
+  },
+  { kind: "CDI", scope: "Cluster", shortNames: ["cdi", "cdis"] },
+  { kind: "CDIConfig", scope: "Cluster" },
+];
+
+/** The CustomResourceDefinitions of a YAML file of upstream's, as they are. */
+const crdsIn = (path: string, transform?: (text: string) => string): Crd[] =>
+  readYamlDocs(path, transform)
+    .filter((doc) => doc.kind === "CustomResourceDefinition")
+    .map(asCrd);
+
+// The Harvester file is a Helm template: keep the apiextensions v1 branch
+// (between the `{{- if ... "apiextensions.k8s.io/v1" -}}` and `{{- else -}}`).
+function helmV1Branch(text: string): string {
+  const lines = text.split("\n");
+  const elseAt = lines.findIndex((l) => /^\{\{-?\s*else\s*-?\}\}/.test(l.trim()));
+  return lines
+    .slice(0, elseAt === -1 ? lines.length : elseAt)
+    .filter((l) => !/^\s*\{\{.*\}\}\s*$/.test(l))
+    .join("\n");
+}
+
+const HARVESTER = new Set(["pcidevices.devices.harvesterhci.io", "pcideviceclaims.devices.harvesterhci.io"]);
+
 /** Returns every CRD gpuvm's integration tests install. */
 export function generateCrds(): Crd[] {
   const source = schemaSource();
   const file = (name: SchemaFile): string => schemaFile(name, source) as string;
   const kv = readJson(file("kubevirt/swagger.json")).definitions;
   const cdi = readJson(file("containerized-data-importer/swagger.json")).definitions;
-  const age: Schema = { jsonPath: ".metadata.creationTimestamp", name: "Age", type: "date" };
-  const crds: Crd[] = [];
-
-  crds.push(
-    crdFromSwagger({
-      defs: kv,
-      definition: "v1.VirtualMachine",
-      group: "kubevirt.io",
-      version: "v1",
-      scope: "Namespaced",
-      names: {
-        kind: "VirtualMachine",
-        plural: "virtualmachines",
-        singular: "virtualmachine",
-        shortNames: ["vm", "vms"],
-        categories: ["all"],
-      },
-      status: true,
-      labels: { "kubevirt.io": "" },
-      printerColumns: [
-        age,
-        { jsonPath: ".status.printableStatus", name: "Status", type: "string" },
-        { jsonPath: ".status.conditions[?(@.type=='Ready')].status", name: "Ready", type: "string" },
-      ],
-    }),
-    crdFromSwagger({
-      defs: kv,
-      definition: "v1.VirtualMachineInstance",
-      group: "kubevirt.io",
-      version: "v1",
-      scope: "Namespaced",
-      names: {
-        kind: "VirtualMachineInstance",
-        plural: "virtualmachineinstances",
-        singular: "virtualmachineinstance",
-        shortNames: ["vmi", "vmis"],
-        categories: ["all"],
-      },
-      // Upstream's VMI CRD has no status subresource (virt-controller writes the
-      // whole object); the harvester fixture vmi-crd.yaml confirms it.
-      status: false,
-      labels: { "kubevirt.io": "" },
-      printerColumns: [
-        age,
-        { jsonPath: ".status.phase", name: "Phase", type: "string" },
-        { jsonPath: ".status.interfaces[0].ipAddress", name: "IP", type: "string" },
-        { jsonPath: ".status.nodeName", name: "NodeName", type: "string" },
-      ],
-    }),
-  );
-
+  const kvGroup = { group: "kubevirt.io", version: "v1" };
   const kvResource = schemaFile("kubevirt/kv-resource.yaml", source);
-  if (kvResource) {
-    for (const doc of readYamlDocs(kvResource)) {
-      if (doc.kind === "CustomResourceDefinition") crds.push(asCrd(doc));
-    }
-  } else {
-    // No published module carries kv-resource.yaml: the same names, status subresource and
-    // columns, with the schema from the v1.KubeVirt definition virt-operator's CRD is made of.
-    crds.push(
-      crdFromSwagger({
-        defs: kv,
-        definition: "v1.KubeVirt",
-        group: "kubevirt.io",
-        version: "v1",
-        scope: "Namespaced",
-        names: {
-          kind: "KubeVirt",
-          plural: "kubevirts",
-          singular: "kubevirt",
-          shortNames: ["kv", "kvs"],
-          categories: ["all"],
-        },
-        status: true,
-        labels: { "operator.kubevirt.io": "" },
-        printerColumns: [age, { jsonPath: ".status.phase", name: "Phase", type: "string" }],
-      }),
-    );
-  }
-
-  crds.push(
-    crdFromSwagger({
-      defs: cdi,
-      definition: "v1beta1.DataVolume",
-      group: "cdi.kubevirt.io",
-      version: "v1beta1",
-      scope: "Namespaced",
-      names: {
-        kind: "DataVolume",
-        plural: "datavolumes",
-        singular: "datavolume",
-        shortNames: ["dv", "dvs"],
-        categories: ["all"],
-      },
-      status: true,
-      printerColumns: [
-        { jsonPath: ".status.phase", name: "Phase", type: "string" },
-        { jsonPath: ".status.progress", name: "Progress", type: "string" },
-        { jsonPath: ".status.restartCount", name: "Restarts", type: "integer" },
-        age,
-      ],
-    }),
-    crdFromSwagger({
-      defs: cdi,
-      definition: "v1beta1.CDI",
-      group: "cdi.kubevirt.io",
-      version: "v1beta1",
-      scope: "Cluster",
-      names: { kind: "CDI", plural: "cdis", singular: "cdi", shortNames: ["cdi", "cdis"] },
-      status: true,
-    }),
-    crdFromSwagger({
-      defs: cdi,
-      definition: "v1beta1.CDIConfig",
-      group: "cdi.kubevirt.io",
-      version: "v1beta1",
-      scope: "Cluster",
-      names: { kind: "CDIConfig", plural: "cdiconfigs", singular: "cdiconfig" },
-      status: true,
-    }),
-  );
-
-  for (const doc of readYamlDocs(file("network-attachment-definition-client/networks-crd.yaml"))) {
-    if (doc.kind === "CustomResourceDefinition") crds.push(asCrd(doc));
-  }
-
-  // The Harvester file is a Helm template: keep the apiextensions v1 branch
-  // (between the `{{- if ... "apiextensions.k8s.io/v1" -}}` and `{{- else -}}`).
-  const harvester = readYamlDocs(file("harvester-pcidevices/crds.yaml"), (text) => {
-    const lines = text.split("\n");
-    const elseAt = lines.findIndex((l) => /^\{\{-?\s*else\s*-?\}\}/.test(l.trim()));
-    return lines
-      .slice(0, elseAt === -1 ? lines.length : elseAt)
-      .filter((l) => !/^\s*\{\{.*\}\}\s*$/.test(l))
-      .join("\n");
-  });
-  for (const doc of harvester) {
-    const name = (doc.metadata as Schema | undefined)?.name;
-    if (name === "pcidevices.devices.harvesterhci.io" || name === "pcideviceclaims.devices.harvesterhci.io") {
-      crds.push(asCrd(doc));
-    }
-  }
-
-  for (const doc of readYamlDocs(
-    file("cluster-api-provider-kubevirt/infrastructure.cluster.x-k8s.io_kubevirtmachinetemplates.yaml"),
-  )) {
-    if (doc.kind === "CustomResourceDefinition") crds.push(asCrd(doc));
-  }
-  return crds;
+  return [
+    ...swaggerCrds(kv, kvGroup, KUBEVIRT),
+    ...(kvResource ? crdsIn(kvResource) : swaggerCrds(kv, kvGroup, [KUBEVIRT_CR])),
+    ...swaggerCrds(cdi, { group: "cdi.kubevirt.io", version: "v1beta1" }, CDI),
+    ...crdsIn(file("network-attachment-definition-client/networks-crd.yaml")),
+    ...crdsIn(file("harvester-pcidevices/crds.yaml"), helmV1Branch).filter((c) =>
+      HARVESTER.has(c.metadata.name),
+    ),
+    ...crdsIn(
+      file("cluster-api-provider-kubevirt/infrastructure.cluster.x-k8s.io_kubevirtmachinetemplates.yaml"),
+    ),
+  ];
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
