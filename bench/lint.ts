@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { formatFindings } from "../src/lint/format.js";
 import { runLint } from "../src/lint/run.js";
 import { parseModel } from "../src/model/index.js";
+import { vmMac } from "./vm-mac.js";
 
 /** A lab of `vmCount` VMs on one host, every live mode passing the host's one GPU. */
 function sharedGpuLab(vmCount: number): string {
@@ -29,11 +30,10 @@ function sharedGpuLab(vmCount: number): string {
     "vms:",
   ];
   for (let v = 0; v < vmCount; v++) {
-    const mac = `02:00:00:00:${((v >> 8) & 255).toString(16).padStart(2, "0")}:${(v & 255).toString(16).padStart(2, "0")}`;
     lines.push(
       `  vm${v}:`,
       "    disks: { system: { size: 64Gi, storage: system } }",
-      `    nics: { lan: { mac: "${mac}" } }`,
+      `    nics: { lan: { mac: "${vmMac(v)}" } }`,
       "    modes:",
       "      live: { host: tower1, cpu: 8, memory: 16Gi, gpus: [gpu0] }",
       "      maintenance: { cpu: 2, memory: 4Gi }",

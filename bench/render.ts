@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import { parseModel } from "../src/model/index.js";
 import { renderKubevirtTarget } from "../src/render/targets/kubevirt.js";
 import { upstreamSchemas } from "../test/support/upstream-schemas.js";
+import { vmMac } from "./vm-mac.js";
 
 function generatedLab(vmCount: number): string {
   const hostCount = Math.ceil(vmCount / 10);
@@ -30,12 +31,11 @@ function generatedLab(vmCount: number): string {
     "vms:",
   );
   for (let v = 0; v < vmCount; v++) {
-    const mac = `02:00:00:00:${((v >> 8) & 255).toString(16).padStart(2, "0")}:${(v & 255).toString(16).padStart(2, "0")}`;
     lines.push(
       `  vm${v}:`,
       `    os: ${v % 2 === 0 ? "linux" : "windows11"}`,
       "    disks: { system: { size: 64Gi, storage: system }, data: { size: 1Ti, storage: data } }",
-      `    nics: { lan: { mac: "${mac}" } }`,
+      `    nics: { lan: { mac: "${vmMac(v)}" } }`,
       "    modes:",
       `      live: { host: host${v % hostCount}, cpu: 50%, memory: 50%, gpus: [gpu0] }`,
       "      maintenance: { cpu: 2, memory: 4Gi }",

@@ -13,6 +13,7 @@ import os, { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { median } from "./median.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin/gpuvm.js");
@@ -84,14 +85,6 @@ function runOnce(c: Case): { ms: number; cpuMs: number; rssMB: number } {
   const [rssKB, cpuUs] = JSON.parse(readFileSync(usageFile, "utf8")) as [number, number];
   return { ms, cpuMs: cpuUs / 1000, rssMB: rssKB / 1024 };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 const samples = new Map(
   cases.map((c) => [c.name, { ms: [] as number[], cpu: [] as number[], rss: [] as number[] }]),

@@ -12,11 +12,12 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { repoRoot } from "../test/support/labs.js";
 import { rawRequest, startCluster } from "../test/test-cluster/harness.js";
 import { serveAggregatedApis } from "../test/test-cluster/sim/aggregated.js";
 import { startSimulator } from "../test/test-cluster/sim/index.js";
 import type { ReceivedUpload } from "../test/test-cluster/sim/upload-proxy.js";
-import { repoRoot } from "../test/support/labs.js";
+import { median } from "./median.js";
 
 const SIZE = 2 * 1024 ** 3;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -35,14 +36,6 @@ function sparseIso(path: string): void {
   closeSync(fd);
   execFileSync("truncate", ["-s", String(SIZE), path]);
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 /** Runs a program and tells what it printed and the CPU seconds (user and system) it used. */
 async function withCpu(program: string, args: string[]) {

@@ -8,6 +8,7 @@ import { explain } from "../../src/cluster/explain.js";
 import { gpuLeaseName, microTime, vmLeaseName } from "../../src/cluster/leases.js";
 import { mergeEntries, sharedPatch, splitKubeVirt } from "../../src/cluster/shared-config.js";
 import { age, formatStatus, type StatusRow } from "../../src/cluster/status.js";
+import type { ModeState } from "../../src/cluster/vm-state.js";
 import type { Gpu } from "../../src/model/lab.js";
 import { renderRbac } from "../../src/render/rbac.js";
 import { exampleLab } from "../support/labs.js";
@@ -177,28 +178,33 @@ describe("--timeout", () => {
 });
 
 describe("explain", () => {
+  /** The state of gaming-live whose instance reports `status`. */
+  const gamingLive = (status: NonNullable<NonNullable<ModeState["vmi"]>["status"]>): ModeState => ({
+    objectName: "gaming-live",
+    vmi: {
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachineInstance",
+      metadata: { name: "gaming-live" },
+      spec: { domain: { devices: {} } },
+      status,
+    },
+  });
+
   it("quotes the VMI's failing condition and says what to do", () => {
-    const why = explain({
-      objectName: "gaming-live",
-      vmi: {
-        apiVersion: "kubevirt.io/v1",
-        kind: "VirtualMachineInstance",
-        metadata: { name: "gaming-live" },
-        spec: { domain: { devices: {} } },
-        status: {
-          phase: "Pending",
-          conditions: [
-            {
-              type: "Synchronized",
-              status: "False",
-              reason: "FailedCreate",
-              message: "HostDevice nvidia.com/rtx3080 is not permitted in permittedHostDevices configuration",
-            },
-            { type: "Ready", status: "False", reason: "NotReady" },
-          ],
-        },
-      },
-    });
+    const why = explain(
+      gamingLive({
+        phase: "Pending",
+        conditions: [
+          {
+            type: "Synchronized",
+            status: "False",
+            reason: "FailedCreate",
+            message: "HostDevice nvidia.com/rtx3080 is not permitted in permittedHostDevices configuration",
+          },
+          { type: "Ready", status: "False", reason: "NotReady" },
+        ],
+      }),
+    );
     expect(why.said).toEqual([
       "VirtualMachineInstance gaming-live: Synchronized=False (FailedCreate): HostDevice nvidia.com/rtx3080 is not permitted in permittedHostDevices configuration",
     ]);
@@ -206,25 +212,18 @@ describe("explain", () => {
   });
 
   it("turns an unschedulable pod into a next step", () => {
-    const why = explain({
-      objectName: "gaming-live",
-      vmi: {
-        apiVersion: "kubevirt.io/v1",
-        kind: "VirtualMachineInstance",
-        metadata: { name: "gaming-live" },
-        spec: { domain: { devices: {} } },
-        status: {
-          conditions: [
-            {
-              type: "PodScheduled",
-              status: "False",
-              reason: "Unschedulable",
-              message: "0/3 nodes are available: 3 Insufficient nvidia.com/rtx3080.",
-            },
-          ],
-        },
-      },
-    });
+    const why = explain(
+      gamingLive({
+        conditions: [
+          {
+            type: "PodScheduled",
+            status: "False",
+            reason: "Unschedulable",
+            message: "0/3 nodes are available: 3 Insufficient nvidia.com/rtx3080.",
+          },
+        ],
+      }),
+    );
     expect(why.fix).toContain("no node has a free nvidia.com/rtx3080");
   });
 });

@@ -3,12 +3,13 @@
 // that is no Kubernetes API at all) that answers junk, reflects the credential it was sent, or writes
 // terminal escapes. Replies gpuvm cannot use are errors naming the resource.
 import { execFileSync } from "node:child_process";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
+import { execCredentialPlugin } from "../support/exec-plugin.js";
 import { tempDir } from "../support/temp.js";
 
 const dir = tempDir("gpuvm-secrets-");
@@ -38,14 +39,7 @@ const serving = makeKeyPair("proxy");
 // The base64 of the key's body: what a log of the kubeconfig's data or a PEM dump would show.
 const keyBody = pair.key.split("\n")[1] ?? "";
 
-const plugin = join(dir, "plugin.sh");
-writeFileSync(
-  plugin,
-  `#!/bin/sh
-echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${SECRETS.execToken}"}}'
-`,
-);
-chmodSync(plugin, 0o755);
+const plugin = execCredentialPlugin(dir, SECRETS.execToken);
 
 /** A kubeconfig with every kind of credential, its server at `server` with user:password in the URL. */
 function kubeconfig(server: string): string {

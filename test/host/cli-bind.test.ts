@@ -23,6 +23,15 @@ function snapshot(root: string): Map<string, string> {
   return out;
 }
 
+/** `gpuvm host <args> --root ROOT --apply` that must leave the tree as it was and exit 0; its stdout. */
+async function applyChangingNothing(root: string, ...args: string[]): Promise<string> {
+  const before = snapshot(root);
+  const r = await runCli("host", ...args, "--root", root, "--apply");
+  expect(r.code).toBe(0);
+  expect(snapshot(root)).toEqual(before);
+  return r.stdout;
+}
+
 const budget: MachineSpec = {
   ...MACHINES.consumerNoAcs,
   vfioPciLoaded: true,
@@ -81,25 +90,18 @@ describe("gpuvm host bind refusals", () => {
   });
 
   it("a card already on vfio-pci: says nothing was written, exit 0", async () => {
-    const root = tree(MACHINES.desktopRtx3080Vfio);
-    const before = snapshot(root);
-    const r = await runCli("host", "bind", "0000:09:00.0", "--root", root, "--apply");
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("warning: group 1 is already on vfio-pci: nothing to write");
-    expect(r.stdout).toContain("nothing to do: every function is already on vfio-pci; nothing was written");
-    expect(snapshot(root)).toEqual(before);
+    const stdout = await applyChangingNothing(tree(MACHINES.desktopRtx3080Vfio), "bind", "0000:09:00.0");
+    expect(stdout).toContain("warning: group 1 is already on vfio-pci: nothing to write");
+    expect(stdout).toContain("nothing to do: every function is already on vfio-pci; nothing was written");
   });
 });
 
 describe("gpuvm host unbind", () => {
   it("leaves a boot-time binding alone; --force on the named address releases only that one", async () => {
     const root = tree(MACHINES.desktopRtx3080Vfio);
-    const before = snapshot(root);
-    const plain = await runCli("host", "unbind", "0000:09:00.0", "--root", root, "--apply");
-    expect(plain.code).toBe(0);
-    expect(plain.stdout).toContain("gpuvm did not bind them (bound at boot or by hand): left as they are");
-    expect(plain.stdout).toContain("nothing to restore; nothing was written");
-    expect(snapshot(root)).toEqual(before);
+    const plain = await applyChangingNothing(root, "unbind", "0000:09:00.0");
+    expect(plain).toContain("gpuvm did not bind them (bound at boot or by hand): left as they are");
+    expect(plain).toContain("nothing to restore; nothing was written");
 
     const forced = await runCli("host", "unbind", "0000:09:00.0", "--root", root, "--force", "--apply");
     expect(forced.code).toBe(0);

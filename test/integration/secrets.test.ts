@@ -1,11 +1,12 @@
 // Against the real API server: what gpuvm prints never holds a credential of the kubeconfig (a token,
 // an exec plugin's token, user:password in the server URL), with GPUVM_DEBUG too, and never a control
 // character from the server's objects (status and iso list tables, error messages).
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCli } from "../support/cli.js";
+import { execCredentialPlugin } from "../support/exec-plugin.js";
 import { tempDir } from "../support/temp.js";
 import { freshLab, sharedCluster } from "./cluster/support.js";
 import { createNamespace, must } from "./iso-support.js";
@@ -21,14 +22,7 @@ const URL_PASSWORD = "s3cret-url-pw";
 const EVIL = "\u001b]0;owned\u0007\u009b2J";
 
 /** The plugin answers the admin token, as a cloud provider's exec plugin would. */
-const plugin = join(dir, "plugin.sh");
-writeFileSync(
-  plugin,
-  `#!/bin/sh
-echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${cluster.adminToken}"}}'
-`,
-);
-chmodSync(plugin, 0o755);
+const plugin = execCredentialPlugin(dir, cluster.adminToken);
 
 const kubeconfig = join(dir, "kubeconfig");
 const withPassword = new URL(cluster.server);
