@@ -143,6 +143,13 @@ afterEach(() => {
   answer = () => ({ status: 200, type: "text/plain", body: "" });
 });
 
+/** A Kubernetes Status reply, as the API server words a failure: `code` and the fields given. */
+const statusReply = (code: number, fields: { message: string; reason?: string }) => ({
+  status: code,
+  type: "application/json",
+  body: JSON.stringify({ kind: "Status", ...fields, code }),
+});
+
 const viaProxy = (user: string, ...args: string[]) =>
   runCli(...args, "--kubeconfig", proxyConfig, "--context", user);
 
@@ -198,15 +205,7 @@ describe("a broken proxy instead of the API server", () => {
   });
 
   it("a server's message cannot write to the terminal", async () => {
-    answer = () => ({
-      status: 500,
-      type: "application/json",
-      body: JSON.stringify({
-        kind: "Status",
-        message: "boom \u001b]0;owned\u0007 \u009b2J\rhidden",
-        code: 500,
-      }),
-    });
+    answer = () => statusReply(500, { message: "boom \u001b]0;owned\u0007 \u009b2J\rhidden" });
     const result = await viaProxy("token", "iso", "list");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("boom \\x1b]0;owned\\x07 \\x9b2J\\rhidden");
@@ -215,16 +214,11 @@ describe("a broken proxy instead of the API server", () => {
   });
 
   it("a 403 keeps the server's words and the advice to render gpuvm's role", async () => {
-    answer = () => ({
-      status: 403,
-      type: "application/json",
-      body: JSON.stringify({
-        kind: "Status",
+    answer = () =>
+      statusReply(403, {
         reason: "Forbidden",
-        code: 403,
         message: 'datavolumes.cdi.kubevirt.io is forbidden: User "bob" cannot list resource "datavolumes"',
-      }),
-    });
+      });
     const result = await viaProxy("token", "iso", "list");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('User "bob" cannot list resource');
