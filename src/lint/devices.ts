@@ -5,6 +5,7 @@ import type { GpuFunction } from "../model/lab.js";
 import { HOST_DEVICES_GATE } from "../model/versions.js";
 import type { Hit, Rule } from "./finding.js";
 import { featureGatesOf, renderedKubeVirtConfig, renderedVms } from "./helpers.js";
+import { repeatsOfFirst } from "./repeats.js";
 
 export const deviceRules: Rule[] = [
   {
@@ -61,21 +62,18 @@ export const deviceRules: Rule[] = [
     id: "GV013",
     severity: "error",
     title: "One resource name used for two different vendor:device ids",
-    check: ({ lab }) => {
-      const first = new Map<string, GpuFunction>();
-      const hits: Hit[] = [];
-      for (const fn of lab.hosts.flatMap((host) => host.gpus.flatMap((gpu) => gpu.functions))) {
-        const seen = first.get(fn.resource);
-        if (!seen) first.set(fn.resource, fn);
-        else if (seen.id !== fn.id) {
-          hits.push({
+    check: ({ lab }) =>
+      repeatsOfFirst(
+        lab.hosts.flatMap((host) => host.gpus.flatMap((gpu) => gpu.functions)),
+        (fn) => fn.resource,
+      )
+        .filter(({ item: fn, first: seen }) => seen.id !== fn.id)
+        .map(
+          ({ item: fn, first: seen }): Hit => ({
             path: [...fn.path, "resource"],
             message: `resource ${fn.resource} names ${fn.id} here and ${seen.id} at ${seen.address}: one resource name advertises one kind of device, so a VM could get the wrong one`,
             fix: `give ${fn.id} its own resource name (such as ${fn.resource}-${fn.id.slice(5)})`,
-          });
-        }
-      }
-      return hits;
-    },
+          }),
+        ),
   },
 ];

@@ -2,6 +2,7 @@
 // Addresses and Static DHCP Leases"), so each must be real, unique and safe to invent.
 import type { Nic, Vm } from "../model/lab.js";
 import type { Hit, LintContext, Rule } from "./finding.js";
+import { repeatsOfFirst } from "./repeats.js";
 
 const MAC = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i;
 
@@ -98,22 +99,16 @@ export const macRules: Rule[] = [
     id: "GV023",
     severity: "error",
     title: "Two NICs with the same MAC address",
-    check: (context) => {
-      const seen = new Map<string, MacNic>();
-      const hits: Hit[] = [];
-      for (const entry of macs(context).filter((candidate) => isWellFormed(candidate.mac))) {
-        const first = seen.get(normal(entry.mac));
-        if (!first) seen.set(normal(entry.mac), entry);
-        else
-          hits.push(
-            hit(
-              entry,
-              `MAC "${entry.mac}" of VM "${entry.vm.name}" is already used by VM "${first.vm.name}" (network ${first.nic.network.key}): the router hands both the same lease and the LAN sees one host`,
-              inventFix(entry),
-            ),
-          );
-      }
-      return hits;
-    },
+    check: (context) =>
+      repeatsOfFirst(
+        macs(context).filter((candidate) => isWellFormed(candidate.mac)),
+        (entry) => normal(entry.mac),
+      ).map(({ item: entry, first }) =>
+        hit(
+          entry,
+          `MAC "${entry.mac}" of VM "${entry.vm.name}" is already used by VM "${first.vm.name}" (network ${first.nic.network.key}): the router hands both the same lease and the LAN sees one host`,
+          inventFix(entry),
+        ),
+      ),
   },
 ];

@@ -2,6 +2,7 @@
 // Networking Configuration": Multus bridge on local-br0, managedTap, router leases <vm>.<domain>).
 import type { Nic, Vm } from "../model/lab.js";
 import type { Hit, Rule } from "./finding.js";
+import { repeatsOfFirst } from "./repeats.js";
 
 function ipToNumber(ip: string): number | undefined {
   const parts = ip.split(".").map(Number);
@@ -53,23 +54,15 @@ export const networkRules: Rule[] = [
     id: "GV024",
     severity: "error",
     title: "Two NICs with the same IP on one network",
-    check: ({ lab }) => {
-      const seen = new Map<string, IpNic>();
-      const hits: Hit[] = [];
-      for (const entry of ips(lab.vms)) {
-        const key = `${entry.nic.network.key}|${entry.value}`;
-        const first = seen.get(key);
-        if (!first) seen.set(key, entry);
-        else
-          hits.push({
-            path: [...entry.nic.path, "ip"],
-            message: `IP ${entry.ip} of VM "${entry.vm.name}" is already VM "${first.vm.name}"'s on network ${entry.nic.network.key}: the router can lease it to one MAC only`,
-            fix: `give vms.${entry.vm.name}.nics.${entry.nic.network.key}.ip an address no other VM uses`,
-            vm: entry.vm.name,
-          });
-      }
-      return hits;
-    },
+    check: ({ lab }) =>
+      repeatsOfFirst(ips(lab.vms), (entry) => `${entry.nic.network.key}|${entry.value}`).map(
+        ({ item: entry, first }): Hit => ({
+          path: [...entry.nic.path, "ip"],
+          message: `IP ${entry.ip} of VM "${entry.vm.name}" is already VM "${first.vm.name}"'s on network ${entry.nic.network.key}: the router can lease it to one MAC only`,
+          fix: `give vms.${entry.vm.name}.nics.${entry.nic.network.key}.ip an address no other VM uses`,
+          vm: entry.vm.name,
+        }),
+      ),
   },
   {
     id: "GV025",
