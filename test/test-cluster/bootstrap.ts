@@ -11,7 +11,7 @@ import { generateCrds } from "./crds/generate.js";
 import { rawRequest } from "./harness.js";
 
 /** Namespace the `limited` user may read (get/list/watch) and nothing else. */
-export const LIMITED_NAMESPACE = "gpuvm-limited";
+const LIMITED_NAMESPACE = "gpuvm-limited";
 
 async function main(): Promise<void> {
   const infoPath = process.argv[2];
@@ -21,45 +21,50 @@ async function main(): Promise<void> {
   kc.loadFromFile(info.kubeconfigPath);
   kc.setCurrentContext("admin");
   const started = Date.now();
+  const installed = await installCrds(kc);
+  const core = kc.makeApiClient(CoreV1Api);
+  for (const name of [LIMITED_NAMESPACE, "kubevirt", "cdi"]) {
+    await core.createNamespace({ body: { metadata: { name } } });
+  }
+  await limitedReader(kc.makeApiClient(RbacAuthorizationV1Api));
+  console.error(`[cluster] ${installed} CRDs established, RBAC ready in ${Date.now() - started} ms`);
+}
 
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
+/** Creates every CRD and waits until each is Established; returns how many. */
+async function installCrds(kc: KubeConfig): Promise<number> {
   const crds = generateCrds();
   const failures: string[] = [];
   // Raw requests: client-node's typed CRD model would drop the x-kubernetes-* keys.
   await Promise.all(
     crds.map(async (crd) => {
       const r = await rawRequest(kc, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
-      if (r.status !== 201) {
+      if (r.status !== 201)
         failures.push(
           `${crd.metadata.name}: ${r.status} ${(r.body as { message?: string }).message ?? r.text}`,
         );
-      }
     }),
   );
   if (failures.length > 0) throw new Error(`CRDs rejected by the API server:\n${failures.join("\n")}`);
+  const ext = kc.makeApiClient(ApiextensionsV1Api);
   for (const crd of crds) await waitEstablished(ext, crd.metadata.name);
+  return crds.length;
+}
 
-  const core = kc.makeApiClient(CoreV1Api);
-  for (const name of [LIMITED_NAMESPACE, "kubevirt", "cdi"]) {
-    await core.createNamespace({ body: { metadata: { name } } });
-  }
-  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+/** User `limited` may get/list/watch a few resources in LIMITED_NAMESPACE, nothing else. */
+async function limitedReader(rbac: RbacAuthorizationV1Api): Promise<void> {
+  const resources = [
+    "configmaps",
+    "persistentvolumeclaims",
+    "virtualmachines",
+    "virtualmachineinstances",
+    "datavolumes",
+  ];
   await rbac.createNamespacedRole({
     namespace: LIMITED_NAMESPACE,
     body: {
       metadata: { name: "gpuvm-reader" },
       rules: [
-        {
-          apiGroups: ["", "kubevirt.io", "cdi.kubevirt.io"],
-          resources: [
-            "configmaps",
-            "persistentvolumeclaims",
-            "virtualmachines",
-            "virtualmachineinstances",
-            "datavolumes",
-          ],
-          verbs: ["get", "list", "watch"],
-        },
+        { apiGroups: ["", "kubevirt.io", "cdi.kubevirt.io"], resources, verbs: ["get", "list", "watch"] },
       ],
     },
   });
@@ -71,7 +76,6 @@ async function main(): Promise<void> {
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "limited" }],
     },
   });
-  console.error(`[cluster] ${crds.length} CRDs established, RBAC ready in ${Date.now() - started} ms`);
 }
 
 async function waitEstablished(ext: ApiextensionsV1Api, name: string): Promise<void> {

@@ -109,6 +109,24 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   // detached: the script leads its own process group, so a Ctrl-C in the
   // terminal reaches it only through stop() and teardown stays ordered.
   const child = spawn("bash", args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const logTail = tailStderr(child, opts.log);
+  const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+  const infoPath = await readyLine(child, exited, opts.timeoutMs ?? 1_800_000, logTail).catch(async (e) => {
+    await stopChild(child, exited);
+    throw e;
+  });
+  const info = JSON.parse(readFileSync(infoPath, "utf8")) as ClusterInfo;
+  let stopped: Promise<void> | undefined;
+  return withHelpers(info, () => {
+    stopped ??= stopChild(child, exited).then(() => {
+      if (existsSync(info.dir)) throw new Error(`cluster folder ${info.dir} still exists after stop`);
+    });
+    return stopped;
+  });
+}
+
+/** The last 60 lines `up` logged (for the error when it fails), each also passed to `log`. */
+function tailStderr(child: ChildProcess, log?: (line: string) => void): string[] {
   const logTail: string[] = [];
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {
@@ -116,17 +134,24 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       if (!line) continue;
       logTail.push(line);
       if (logTail.length > 60) logTail.shift();
-      opts.log?.(line);
+      log?.(line);
     }
   });
-  const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+  return logTail;
+}
 
-  const infoPath = await new Promise<string>((res, rej) => {
+/** The cluster.json path `up` prints once the cluster is ready; rejects if it exits or times out first. */
+function readyLine(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+  logTail: string[],
+) {
+  return new Promise<string>((res, rej) => {
     let out = "";
     const timer = setTimeout(
-      () =>
-        rej(new Error(`cluster not ready after ${opts.timeoutMs ?? 1_800_000} ms\n${logTail.join("\n")}`)),
-      opts.timeoutMs ?? 1_800_000,
+      () => rej(new Error(`cluster not ready after ${timeoutMs} ms\n${logTail.join("\n")}`)),
+      timeoutMs,
     );
     child.stdout?.setEncoding("utf8");
     child.stdout?.on("data", (chunk: string) => {
@@ -145,18 +170,6 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
         ),
       );
     });
-  }).catch(async (e) => {
-    await stopChild(child, exited);
-    throw e;
-  });
-
-  const info = JSON.parse(readFileSync(infoPath, "utf8")) as ClusterInfo;
-  let stopped: Promise<void> | undefined;
-  return withHelpers(info, () => {
-    stopped ??= stopChild(child, exited).then(() => {
-      if (existsSync(info.dir)) throw new Error(`cluster folder ${info.dir} still exists after stop`);
-    });
-    return stopped;
   });
 }
 
@@ -294,12 +307,7 @@ export async function keepWatching<T = unknown>(
       { ...query, sendInitialEvents: true, resourceVersionMatch: "NotOlderThan", allowWatchBookmarks: true },
       (type, obj: T) => {
         if (stopped) return;
-        if (type === "BOOKMARK") {
-          const annotations = (obj as { metadata?: { annotations?: Record<string, string> } }).metadata
-            ?.annotations;
-          if (annotations?.["k8s.io/initial-events-end"] === "true") markSynced();
-          return;
-        }
+        if (type === "BOOKMARK") return void (endsInitialEvents(obj) && markSynced());
         onEvent(type, obj);
       },
       () => {
@@ -321,6 +329,12 @@ export async function keepWatching<T = unknown>(
     throw new Error(`watch ${path} did not sync within ${timeoutMs} ms`);
   }
   return handle;
+}
+
+/** The bookmark a watch-list sends once it has replayed the existing objects. */
+function endsInitialEvents(bookmark: unknown): boolean {
+  const { metadata } = bookmark as { metadata?: { annotations?: Record<string, string> } };
+  return metadata?.annotations?.["k8s.io/initial-events-end"] === "true";
 }
 
 let namespaceCounter = 0;

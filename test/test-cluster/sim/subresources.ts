@@ -1,6 +1,8 @@
 /**
  * What KubeVirt's start/stop/restart subresources (virt-api, and so `virtctl`) do to a VirtualMachine:
  * a new spec.runStrategy, or a state-change request in its status; a refusal in virtctl's words.
+ * The refusals are KubeVirt's (pkg/virt-api/rest/subresource.go, StartVMRequestHandler and its
+ * stop/restart siblings: a 409 Conflict "<strategy> does not support manual start requests").
  */
 import { isCode, KV, type Obj, type SimContext, SimError } from "./context.js";
 import { runStrategy } from "./vm.js";
