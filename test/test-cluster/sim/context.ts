@@ -36,9 +36,11 @@ export type SimDelays = {
   scheduled: number;
   /** VMI Scheduled → Running */
   running: number;
+  /** VM Stopping → VMI deleted (bench/switch.ts times a mode switch with it) */
+  stopping: number;
 };
 
-/** Milliseconds for each step the tests do not time: a VM stopping, each DataVolume phase. */
+/** Milliseconds for each DataVolume phase (no test times them). */
 export const STEP_MS = 50;
 
 /** A refusal the simulated API answers with (virtctl's words), not a simulator failure. */
@@ -102,7 +104,7 @@ export class SimContext {
   ) {
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.core = kc.makeApiClient(CoreV1Api);
-    this.delays = { scheduling: 50, scheduled: 50, running: 50, ...delays };
+    this.delays = { scheduling: 50, scheduled: 50, running: 50, stopping: 50, ...delays };
   }
 
   close(): void {

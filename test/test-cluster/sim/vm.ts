@@ -3,7 +3,7 @@
  * whether its VirtualMachineInstance exists, and the VM's status reports it.
  */
 
-import { controllerRef, KV, type Obj, ownedBy, type SimContext, STEP_MS, sameJson } from "./context.js";
+import { controllerRef, KV, type Obj, ownedBy, type SimContext, sameJson } from "./context.js";
 import { createDataVolumes } from "./datavolume.js";
 import { syncHotplugVolumes } from "./hotplug.js";
 
@@ -87,9 +87,9 @@ function wantsRunning(
   );
 }
 
-/** The VMI goes once it has been stopping for STEP_MS, so a test can see `Stopping`. */
+/** The VMI goes once it has been stopping for the `stopping` delay, so a test can see `Stopping`. */
 async function stopAfterDelay(ctx: SimContext, vm: Obj, vmi: Obj): Promise<void> {
-  if (ctx.due(`stop/${vmi.metadata.uid}`, STEP_MS, () => ctx.kick("vm", vm.metadata)))
+  if (ctx.due(`stop/${vmi.metadata.uid}`, ctx.delays.stopping, () => ctx.kick("vm", vm.metadata)))
     await ctx.remove(KV, VMIS, vm.metadata.namespace ?? "", vm.metadata.name);
 }
 
