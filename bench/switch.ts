@@ -14,10 +14,10 @@ import { type LifecycleContext, start, stop, switchMode } from "../src/cluster/l
 import type { VmiJson } from "../src/cluster/vm-state.js";
 import { waitForObject } from "../src/cluster/watch.js";
 import { loadModel } from "../src/model/index.js";
-import { startCluster } from "../test/test-cluster/harness.js";
-import { startSimulator } from "../test/test-cluster/sim/index.js";
 import { homelabText } from "../test/integration/cluster/labs.js";
 import { runCli } from "../test/support/cli.js";
+import { startCluster } from "../test/test-cluster/harness.js";
+import { startSimulator } from "../test/test-cluster/sim/index.js";
 
 const DELAY_MS = 200;
 const ROUNDS = 7;

@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeClient } from "../../src/cluster/client.js";
 import { openSubresource, SubresourceError } from "../../src/cluster/console/subresource.js";
+import { runCli } from "../support/cli.js";
 import { rawRequest } from "../test-cluster/harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "../test-cluster/sim/aggregated.js";
 import { type Simulator, startSimulator } from "../test-cluster/sim/index.js";
-import { runCli } from "../support/cli.js";
 import { sharedCluster, uniqueName } from "./cluster/support.js";
 import { createNamespace, must } from "./iso-support.js";
 

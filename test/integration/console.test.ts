@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { KubeClient } from "../../src/cluster/client.js";
 import { runConsole } from "../../src/cluster/console/serial.js";
 import { startVncProxy } from "../../src/cluster/console/vnc-proxy.js";
+import { requirePrerequisite } from "../support/prerequisites.js";
+import { rfbHandshake } from "../support/rfb.js";
+import { tempDir } from "../support/temp.js";
 import { connectCluster, rawRequest } from "../test-cluster/harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "../test-cluster/sim/aggregated.js";
 import { findBusybox, findKernel, GUEST_MARKER, writeInitramfs } from "../test-cluster/sim/guest-image.js";
 import { type Simulator, startSimulator } from "../test-cluster/sim/index.js";
 import { type QemuGuest, qemuBinary, startQemu } from "../test-cluster/sim/qemu.js";
-import { requirePrerequisite } from "../support/prerequisites.js";
-import { rfbHandshake } from "../support/rfb.js";
-import { tempDir } from "../support/temp.js";
 import { createNamespace, must } from "./iso-support.js";
 
 const cluster = connectCluster(inject("gpuvmCluster"));

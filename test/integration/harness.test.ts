@@ -17,6 +17,8 @@ import {
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
+import { requirePrerequisite } from "../support/prerequisites.js";
+import { tempDir } from "../support/temp.js";
 import {
   apiError,
   connectCluster,
@@ -33,8 +35,6 @@ import {
   type Simulator,
   startSimulator,
 } from "../test-cluster/sim/index.js";
-import { requirePrerequisite } from "../support/prerequisites.js";
-import { tempDir } from "../support/temp.js";
 
 const cluster = connectCluster(inject("gpuvmCluster"));
 const admin = cluster.kubeConfig("admin");

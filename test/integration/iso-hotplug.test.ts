@@ -7,10 +7,10 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, rawRequest, startCluster } from "../test-cluster/harness.js";
-import { type Simulator, startSimulator } from "../test-cluster/sim/index.js";
 import { runCli } from "../support/cli.js";
 import { tempDir } from "../support/temp.js";
+import { type Cluster, rawRequest, startCluster } from "../test-cluster/harness.js";
+import { type Simulator, startSimulator } from "../test-cluster/sim/index.js";
 import { applyLabVms, createNamespace, kubeArgs, must, writeLab } from "./iso-support.js";
 
 const ns = "iso-hotplug";

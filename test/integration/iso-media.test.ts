@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { withMedia } from "../../src/cluster/iso/media.js";
 import { parseModel } from "../../src/model/index.js";
 import { renderVirtualMachines } from "../../src/render/virtual-machine.js";
+import { runCli } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 import { connectCluster, rawRequest } from "../test-cluster/harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "../test-cluster/sim/aggregated.js";
 import { type Simulator, startSimulator } from "../test-cluster/sim/index.js";
-import { runCli } from "../support/cli.js";
-import { tempDir } from "../support/temp.js";
 import { applyLabVms, createNamespace, kubeArgs, must, writeLab } from "./iso-support.js";
 
 const cluster = connectCluster(inject("gpuvmCluster"));

@@ -7,15 +7,15 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { writeIsoImage } from "../support/iso-image.js";
+import { requirePrerequisite } from "../support/prerequisites.js";
+import { tempDir } from "../support/temp.js";
 import { type Cluster, rawRequest, startCluster } from "../test-cluster/harness.js";
 import { type AggregatedApis, serveAggregatedApis } from "../test-cluster/sim/aggregated.js";
 import { type Simulator, startSimulator } from "../test-cluster/sim/index.js";
 import { type Kubelet, startKubelet } from "../test-cluster/sim/kubelet.js";
 import { startUploadProxy, type UploadProxy } from "../test-cluster/sim/upload-proxy.js";
-import { runCli } from "../support/cli.js";
-import { writeIsoImage } from "../support/iso-image.js";
-import { requirePrerequisite } from "../support/prerequisites.js";
-import { tempDir } from "../support/temp.js";
 import { createNamespace, kubeArgs, must } from "./iso-support.js";
 
 const ns = "iso-forward";

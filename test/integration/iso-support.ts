@@ -6,8 +6,8 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { parse, stringify } from "yaml";
 import { parseModel } from "../../src/model/index.js";
 import { renderVirtualMachines } from "../../src/render/virtual-machine.js";
-import { type Cluster, rawRequest } from "../test-cluster/harness.js";
 import { exampleText } from "../support/labs.js";
+import { type Cluster, rawRequest } from "../test-cluster/harness.js";
 
 export async function must(kc: KubeConfig, method: string, path: string, body?: unknown, ok = [200, 201]) {
   const r = await rawRequest(kc, method, path, body);

@@ -12,13 +12,17 @@ import { TransientUploadError } from "../../src/cluster/iso/transfer.js";
 import { uploadIso } from "../../src/cluster/iso/upload.js";
 import { uploadLockName } from "../../src/cluster/iso/upload-lock.js";
 import { type Lease, microTime } from "../../src/cluster/leases.js";
-import { connectCluster, rawRequest } from "../test-cluster/harness.js";
-import { type AggregatedApis, serveAggregatedApis } from "../test-cluster/sim/aggregated.js";
-import { type Simulator, startSimulator } from "../test-cluster/sim/index.js";
-import { startUploadProxy, type UploadProxy, type UploadProxyOptions } from "../test-cluster/sim/upload-proxy.js";
 import { runCli } from "../support/cli.js";
 import { writeIsoImage } from "../support/iso-image.js";
 import { tempDir } from "../support/temp.js";
+import { connectCluster, rawRequest } from "../test-cluster/harness.js";
+import { type AggregatedApis, serveAggregatedApis } from "../test-cluster/sim/aggregated.js";
+import { type Simulator, startSimulator } from "../test-cluster/sim/index.js";
+import {
+  startUploadProxy,
+  type UploadProxy,
+  type UploadProxyOptions,
+} from "../test-cluster/sim/upload-proxy.js";
 import { createNamespace, kubeArgs, must } from "./iso-support.js";
 
 const cluster = connectCluster(inject("gpuvmCluster"));

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { KubeClient } from "../../../src/cluster/client.js";
 import { loadModel } from "../../../src/model/index.js";
+import { runCli } from "../../support/cli.js";
 import { rawRequest } from "../../test-cluster/harness.js";
 import type { Simulator } from "../../test-cluster/sim/index.js";
-import { runCli } from "../../support/cli.js";
 import {
   freshLab,
   gpuLeaseRef,

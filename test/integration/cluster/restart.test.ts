@@ -3,9 +3,9 @@
 // restart would disturb every other test file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeClient } from "../../../src/cluster/client.js";
+import { runCli } from "../../support/cli.js";
 import { type Cluster, startCluster } from "../../test-cluster/harness.js";
 import { type Simulator, startSimulator } from "../../test-cluster/sim/index.js";
-import { runCli } from "../../support/cli.js";
 import { freshLab } from "./support.js";
 
 let cluster: Cluster;

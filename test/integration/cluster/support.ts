@@ -5,10 +5,10 @@ import { inject } from "vitest";
 import { KubeClient, type KubeObjectJson } from "../../../src/cluster/client.js";
 import { gpuClaim, type Lease } from "../../../src/cluster/leases.js";
 import type { Lab } from "../../../src/model/lab.js";
-import { type Cluster, connectCluster } from "../../test-cluster/harness.js";
-import { type SimOptions, type Simulator, startSimulator } from "../../test-cluster/sim/index.js";
 import { type CliResult, runCli } from "../../support/cli.js";
 import { tempFile } from "../../support/temp.js";
+import { type Cluster, connectCluster } from "../../test-cluster/harness.js";
+import { type SimOptions, type Simulator, startSimulator } from "../../test-cluster/sim/index.js";
 
 export function sharedCluster(): Cluster {
   return connectCluster(inject("gpuvmCluster"));
