@@ -64,13 +64,32 @@ export function modeNamed(vm: Vm, name: string | undefined): Mode {
  * two-mode VM whose one mode is active, and every other command the active mode (the default's, when
  * both are active), else the default.
  */
+/**
+ * The "act-on" rule over mode names alone, so that a VM found only through the cluster's labels (no lab
+ * file) is chosen by the same rule as a lab's: the active mode (the default one if several are), else
+ * the default, else the only mode there is; undefined when that leaves a choice to the user.
+ */
+export function actOnMode(modes: string[], active: string[], defaultMode?: string): string | undefined {
+  if (defaultMode !== undefined && active.includes(defaultMode)) return defaultMode;
+  if (active[0] !== undefined) return active[0];
+  if (defaultMode !== undefined && modes.includes(defaultMode)) return defaultMode;
+  return modes.length === 1 ? modes[0] : undefined;
+}
+
 export function chooseMode(vm: Vm, views: ModeView[], purpose: ModePurpose, named?: string): Mode {
   if (named !== undefined) return modeNamed(vm, named);
   if (purpose === "start") return modeNamed(vm, undefined);
   const active = vm.modes.filter((mode) => views.find((view) => view.name === mode.name)?.active);
   if (purpose === "act-on") {
-    const preferred = active.find((mode) => mode.name === vm.defaultMode) ?? active[0];
-    return preferred ?? modeNamed(vm, undefined);
+    const names = vm.modes.map((mode) => mode.name);
+    return modeNamed(
+      vm,
+      actOnMode(
+        names,
+        active.map((mode) => mode.name),
+        vm.defaultMode,
+      ),
+    );
   }
   const choices = vm.modes.map((mode) => mode.name).join("|");
   if (vm.modes.length !== 2) {

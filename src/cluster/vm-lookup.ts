@@ -7,6 +7,7 @@ import type { Lab, Mode, Vm } from "../model/lab.js";
 import { LABEL_MODE, LABEL_VM } from "../render/labels.js";
 import { quoteForMessage } from "../terminal.js";
 import type { KubeClient } from "./client.js";
+import { actOnMode } from "./lifecycle-plan.js";
 import { hasFinished, type VmiJson, vmiRef } from "./vm-state.js";
 
 export interface LabVm {
@@ -97,13 +98,14 @@ export async function findVm(api: KubeClient, target: VmTarget): Promise<FoundVm
     }
     return chosen;
   }
-  const running = withInstances.filter((found) => found.instance);
-  if (running.length === 1 && running[0]) return running[0];
-  if (target.defaultMode) {
-    const chosen = withInstances.find((found) => found.mode === target.defaultMode);
-    if (chosen) return chosen;
-  }
-  if (withInstances.length === 1 && withInstances[0]) return withInstances[0];
+  const key = (found: FoundVm) => found.mode ?? found.name;
+  const picked = actOnMode(
+    withInstances.map(key),
+    withInstances.filter((found) => found.instance).map(key),
+    target.defaultMode,
+  );
+  const chosen = withInstances.find((found) => key(found) === picked);
+  if (chosen) return chosen;
   const modes = withInstances.map((found) => found.mode ?? found.name).join(", ");
   throw new GpuvmError(
     `VM "${quoteForMessage(target.vm)}" has modes ${quoteForMessage(modes)} and none is running`,

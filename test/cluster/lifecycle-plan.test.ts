@@ -2,6 +2,7 @@
 // write (or refuse), and which mode each command acts on when none is named.
 import { describe, expect, it } from "vitest";
 import {
+  actOnMode,
   chooseMode,
   LifecycleError,
   type ModePurpose,
@@ -205,5 +206,28 @@ describe("chooseMode: the one rule for the mode a command acts on", () => {
 
   it("a VM with one mode has nothing to switch to", () => {
     expect(() => chooseMode(single, [view(live, "running")], "switch")).toThrow(/has only its live mode/);
+  });
+});
+
+describe("actOnMode: the same act-on rule when only the cluster's labels name the modes", () => {
+  const rows: { modes: string[]; active: string[]; defaultMode?: string; want: string | undefined }[] = [
+    { modes: ["live", "maintenance"], active: ["maintenance"], defaultMode: "live", want: "maintenance" },
+    {
+      modes: ["live", "maintenance"],
+      active: ["live", "maintenance"],
+      defaultMode: "maintenance",
+      want: "maintenance",
+    },
+    { modes: ["live", "maintenance"], active: [], defaultMode: "live", want: "live" },
+    { modes: ["live", "maintenance"], active: ["live"], want: "live" },
+    // Without a lab there is no default: with nothing active the user must choose.
+    { modes: ["live", "maintenance"], active: [], want: undefined },
+    { modes: ["gaming-vm"], active: [], want: "gaming-vm" },
+    // A default the cluster does not have is no answer.
+    { modes: ["live", "maintenance"], active: [], defaultMode: "turbo", want: undefined },
+  ];
+
+  it.each(rows)("modes $modes, active $active, default $defaultMode → $want", (row) => {
+    expect(actOnMode(row.modes, row.active, row.defaultMode)).toBe(row.want);
   });
 });
