@@ -22,6 +22,34 @@ export function exampleLab(name: string): Lab {
 }
 
 /**
+ * The smallest valid lab: only what the schema requires, one GPU host and one VM with two modes. The
+ * config tests pin line:col positions in it, so it changes only with them.
+ */
+export const MINIMAL = `apiVersion: gpuvm/v1alpha1
+kind: Lab
+metadata: { name: t }
+hosts:
+  tower1:
+    capacity: { cpu: 16, memory: 32Gi }
+    gpus:
+      rtx3080:
+        functions:
+          - { address: "0000:09:00.0", id: "10de:2206" }
+          - { address: "0000:09:00.1", id: "10de:1aef" }
+storage:
+  system: { replicas: 3 }
+networks:
+  lan: { bridge: local-br0 }
+vms:
+  gaming:
+    disks: { system: { size: 64Gi, storage: system } }
+    nics: { lan: { mac: "8a:d3:14:ca:21:70" } }
+    modes:
+      live: { host: tower1, cpu: 80%, memory: 80%, gpus: [rtx3080] }
+      maintenance: { cpu: 2, memory: 4Gi }
+`;
+
+/**
  * The one base lab of the unit tests: a GPU host with a bridge, storage, a managedTap network and one VM
  * with live and maintenance modes. It lints clean; tests make variants of it with `variant`.
  */
@@ -64,7 +92,12 @@ export const VM2 = `  vm2:
 
 /** BASE with each [from, to] replaced once; throws when `from` is not there, so variants cannot rot. */
 export function variant(...edits: [string, string][]): string {
-  let text = BASE;
+  return variantOf(BASE, ...edits);
+}
+
+/** A base lab with each [from, to] replaced once; throws when `from` is not there. */
+export function variantOf(base: string, ...edits: [string, string][]): string {
+  let text = base;
   for (const [from, to] of edits) {
     if (!text.includes(from)) throw new Error(`variant: "${from}" is not in the lab`);
     text = text.replace(from, to);
