@@ -6,7 +6,7 @@ import type { HostScan, PciFunction } from "../types.js";
 import type { HostView } from "./inspect.js";
 import { isOnGpuCard, splitGroup } from "./select.js";
 import type { BindingRecord, BindingState } from "./state.js";
-import { kindOf, usesOf, vfioHolders } from "./uses.js";
+import { kindOf, kindWithClass, usesOf, vfioHolders } from "./uses.js";
 
 /** One write to a sysfs attribute, relative to the root. */
 export interface SysfsWrite {
@@ -124,7 +124,7 @@ export function planBind(host: HostView, address: string, options: BindOptions =
     return refusedPlan(
       "bind",
       fn,
-      `${fn.address} (${kindOf(fn)}${fn.classCode ? `, class 0x${fn.classCode}` : ""}) is not a GPU: gpuvm host bind takes a display device (class 0x03) or another function of its card; name the GPU's address (gpuvm host scan lists them)`,
+      `${fn.address} (${kindWithClass(fn)}) is not a GPU: gpuvm host bind takes a display device (class 0x03) or another function of its card; name the GPU's address (gpuvm host scan lists them)`,
     );
   }
   const g = gpuGroupOf(fn, scan);

@@ -10,18 +10,14 @@ import type { HostScan, PciFunction } from "../types.js";
  */
 const CARD_CLASS = /^(03|0403|0c03|0c80)/;
 
-export function isDisplay(f: PciFunction): boolean {
-  return f.classCode?.startsWith("03") ?? false;
-}
-
-export function isCardClass(f: PciFunction): boolean {
+function isCardClass(f: PciFunction): boolean {
   return f.classCode !== null && CARD_CLASS.test(f.classCode);
 }
 
 /** Whether `f` is a GPU or one of its card's functions: what `host bind` may be pointed at. */
 export function isOnGpuCard(f: PciFunction, scan: HostScan): boolean {
   const slot = pciSlot(f.address);
-  return isCardClass(f) && scan.devices.some((d) => pciSlot(d.address) === slot && isDisplay(d));
+  return isCardClass(f) && scan.devices.some((d) => pciSlot(d.address) === slot && d.role === "display");
 }
 
 /**
@@ -36,8 +32,7 @@ export function splitGroup(
   scan: HostScan,
 ): { card: PciFunction[]; others: PciFunction[] } {
   const slots = new Set([pciSlot(target.address)]);
-  for (const f of endpoints)
-    if (isDisplay(f) && isPassthroughCandidate(f, scan)) slots.add(pciSlot(f.address));
+  for (const f of endpoints) if (isPassthroughCandidate(f, scan)) slots.add(pciSlot(f.address));
   const card = endpoints.filter((f) => slots.has(pciSlot(f.address)) && isCardClass(f));
   return { card, others: endpoints.filter((f) => !card.includes(f)) };
 }

@@ -1,9 +1,20 @@
 import type { HostUse } from "../in-use/index.js";
 import type { HostScan, PciFunction } from "../types.js";
 
+/** An open VFIO or driver node, as `/dev/vfio/13 … process 4242 (qemu-kvm)`. */
+function describeOpener(o: { path: string; pid: number; comm: string | null }, verb: string): string {
+  return `${o.path}${verb} process ${o.pid}${o.comm ? ` (${o.comm})` : ""}`;
+}
+
 /** What a function is, in the words a person knows it by: `SATA controller`, `VGA compatible controller`. */
 export function kindOf(f: PciFunction): string {
   return f.className ?? f.deviceName ?? (f.classCode ? `class 0x${f.classCode}` : "unknown device");
+}
+
+/** kindOf with the class code beside it, unless the kind already is the class code. */
+export function kindWithClass(f: PciFunction): string {
+  const kind = kindOf(f);
+  return f.classCode && kind !== `class 0x${f.classCode}` ? `${kind}, class 0x${f.classCode}` : kind;
 }
 
 export interface Use {
@@ -18,9 +29,7 @@ export function vfioHolders(f: PciFunction, use: HostUse): string[] {
   const nodes = new Set<string>();
   if (f.iommuGroup !== null) nodes.add(`/dev/vfio/${f.iommuGroup}`);
   for (const d of use.vfioDevices[f.address] ?? []) nodes.add(`/dev/vfio/devices/${d}`);
-  return use.vfio.openers
-    .filter((o) => nodes.has(o.path))
-    .map((o) => `${o.path} is open in process ${o.pid}${o.comm ? ` (${o.comm})` : ""}`);
+  return use.vfio.openers.filter((o) => nodes.has(o.path)).map((o) => describeOpener(o, " is open in"));
 }
 
 /**
@@ -55,7 +64,7 @@ export function usesOf(f: PciFunction, scan: HostScan, use: HostUse): Use[] {
   for (const o of use.vfio.openers) {
     if (!use.gpuNodes[o.path]?.includes(f.address)) continue;
     out.push({
-      message: `${lead} ${o.path}, open in process ${o.pid}${o.comm ? ` (${o.comm})` : ""}`,
+      message: `${lead} ${describeOpener(o, ", open in")}`,
       overridable: false,
     });
   }
