@@ -7,7 +7,7 @@ import type {
   V1PciHostDevice,
 } from "@kubevirt-ui-ext/kubevirt-api/kubevirt";
 import { gpusPassedByLab } from "../model/gpus.js";
-import type { Gpu, Lab } from "../model/lab.js";
+import type { Gpu, Lab, Vm } from "../model/lab.js";
 import { atLeast, HOST_DEVICES_GATE, KUBEVIRT, type Version } from "../model/versions.js";
 import type { Rendered } from "./object.js";
 
@@ -43,8 +43,12 @@ export function permittedPciDevices(gpus: Gpu[], selector = (id: string) => id):
   return [...entries.values()];
 }
 
+export function vmUsesManagedTap(vm: Vm): boolean {
+  return vm.nics.some((nic) => nic.network.binding === "managedTap");
+}
+
 export function usesManagedTap(lab: Lab): boolean {
-  return lab.vms.some((vm) => vm.nics.some((nic) => nic.network.binding === "managedTap"));
+  return lab.vms.some(vmUsesManagedTap);
 }
 
 /** The published type misnames spec.configuration as `_configuration`; this is the API's real shape. */

@@ -18,6 +18,13 @@ export function rbacName(lab: Lab): string {
   return `gpuvm-${lab.name}`;
 }
 
+/** Leases: the VM locks in the lab's namespace and the GPU locks in LOCK_NAMESPACE. */
+const LEASE_RULE: PolicyRule = {
+  apiGroups: ["coordination.k8s.io"],
+  resources: ["leases"],
+  verbs: ["get", "create", "update", "delete"],
+};
+
 const CLUSTER_RULES: PolicyRule[] = [
   { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "create", "patch"] },
   { apiGroups: [""], resources: ["nodes"], verbs: ["get"] },
@@ -51,15 +58,13 @@ const NAMESPACE_RULES: PolicyRule[] = [
     resources: ["network-attachment-definitions"],
     verbs: ["get", "list", "create", "patch", "delete"],
   },
-  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update", "delete"] },
+  LEASE_RULE,
 ];
 
 /** The Role every gpuvm user is bound to in LOCK_NAMESPACE. */
-export const LOCK_ROLE = "gpuvm-gpu-locks";
+const LOCK_ROLE = "gpuvm-gpu-locks";
 
-const LOCK_RULES: PolicyRule[] = [
-  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update", "delete"] },
-];
+const LOCK_RULES: PolicyRule[] = [LEASE_RULE];
 
 export function renderRbac(
   lab: Lab,

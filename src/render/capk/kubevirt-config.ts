@@ -3,7 +3,13 @@
 // writes them, the GPU and HostDevices feature gates, and the managedTap binding when a worker's NIC uses it
 // (the template names the binding; KubeVirt refuses a binding its CR does not register).
 import type { Lab } from "../../model/lab.js";
-import { featureGates, type KubeVirtCr, kubeVirtCr, permittedPciDevices } from "../cluster-config.js";
+import {
+  featureGates,
+  type KubeVirtCr,
+  kubeVirtCr,
+  permittedPciDevices,
+  vmUsesManagedTap,
+} from "../cluster-config.js";
 import type { Rendered } from "../object.js";
 import type { WorkerPool } from "./pools.js";
 
@@ -14,6 +20,6 @@ export function renderInfraKubeVirt(lab: Lab, pools: WorkerPool[]): Rendered<Kub
     pools.flatMap((pool) => pool.mode.gpus),
     (id) => id.toUpperCase(),
   );
-  const managedTap = pools.some((pool) => pool.vm.nics.some((nic) => nic.network.binding === "managedTap"));
+  const managedTap = pools.some((pool) => vmUsesManagedTap(pool.vm));
   return kubeVirtCr(lab, { featureGates: gates, pciHostDevices, managedTap });
 }
