@@ -18,13 +18,12 @@ import { homelabText } from "../test/integration/cluster/labs.js";
 import { runCli } from "../test/support/cli.js";
 import { startCluster } from "../test/test-cluster/harness.js";
 import { startSimulator } from "../test/test-cluster/sim/index.js";
+import { median } from "./median.js";
 
 const DELAY_MS = 200;
 const ROUNDS = 7;
 /** stopping + scheduling + scheduled + running */
 const SIM_MS = 4 * DELAY_MS;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 const cluster = await startCluster({ noAggregation: true });
 try {

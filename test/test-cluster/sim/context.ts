@@ -2,7 +2,13 @@
  * The plumbing every simulated controller shares: reads and writes against the test API server,
  * one reconcile at a time per object, delayed transitions, and error collection.
  */
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  StorageV1Api,
+} from "@kubernetes/client-node";
 
 export type Obj = {
   apiVersion?: string;
@@ -86,6 +92,7 @@ export class SimContext {
   readonly errors: Error[] = [];
   readonly custom: CustomObjectsApi;
   readonly core: CoreV1Api;
+  readonly storage: StorageV1Api;
   readonly delays: SimDelays;
   closed = false;
   /** The watches' current connections, aborted by close(). */
@@ -104,6 +111,7 @@ export class SimContext {
   ) {
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.core = kc.makeApiClient(CoreV1Api);
+    this.storage = kc.makeApiClient(StorageV1Api);
     this.delays = { scheduling: 50, scheduled: 50, running: 50, stopping: 50, ...delays };
   }
 

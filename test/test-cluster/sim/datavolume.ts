@@ -2,7 +2,7 @@
  * CDI's DataVolume controller and the storage provisioner: a DataVolume gets a PersistentVolumeClaim
  * of its name, which binds, and walks its import or upload phases to Succeeded.
  */
-import { StorageV1Api, type V1PersistentVolumeClaim } from "@kubernetes/client-node";
+import type { V1PersistentVolumeClaim } from "@kubernetes/client-node";
 import { CDI, controllerRef, type Obj, type SimContext, SimError, STEP_MS, unless } from "./context.js";
 
 type Status = Record<string, unknown>;
@@ -144,7 +144,7 @@ async function waitsForFirstConsumer(ctx: SimContext, dv: Obj): Promise<boolean>
   const pvc = await readPvc(ctx, dv.metadata.namespace ?? "", dv.metadata.name);
   const scName = pvc?.status?.phase === "Bound" ? undefined : pvc?.spec?.storageClassName;
   if (!scName) return false;
-  const sc = await unless(404, () => ctx.kc.makeApiClient(StorageV1Api).readStorageClass({ name: scName }));
+  const sc = await unless(404, () => ctx.storage.readStorageClass({ name: scName }));
   return sc?.volumeBindingMode === "WaitForFirstConsumer";
 }
 
