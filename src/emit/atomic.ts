@@ -27,8 +27,16 @@ export interface AtomicWriteOptions {
   overwrite?: boolean;
 }
 
-function errnoCode(error: unknown): string | undefined {
+export function errnoCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** lstat of `path`, or undefined when nothing is there; any other failure is a GpuvmError naming it. */
+export async function lstatOrNothing(path: string): Promise<Stats | undefined> {
+  return lstat(path).catch((error: unknown) => {
+    if (errnoCode(error) === "ENOENT") return undefined;
+    throw new GpuvmError(`cannot inspect ${quoteForMessage(path)}: ${errnoCode(error) ?? String(error)}`);
+  });
 }
 
 /**
@@ -36,10 +44,7 @@ function errnoCode(error: unknown): string | undefined {
  * a symbolic link or anything else, which gpuvm never replaces.
  */
 export async function existingTarget(path: string): Promise<Stats | undefined> {
-  const info = await lstat(path).catch((error: unknown) => {
-    if (errnoCode(error) === "ENOENT") return undefined;
-    throw new GpuvmError(`cannot inspect ${quoteForMessage(path)}: ${errnoCode(error) ?? String(error)}`);
-  });
+  const info = await lstatOrNothing(path);
   if (!info) return undefined;
   if (info.isSymbolicLink()) {
     const to = await readlink(path).catch(() => "?");

@@ -52,7 +52,11 @@ export async function readManifest(folder: string): Promise<ReadManifest> {
     return unusable("not JSON");
   }
   const files = (parsed as { version?: unknown; files?: unknown } | null)?.files;
-  if ((parsed as { version?: unknown }).version !== 1 || typeof files !== "object" || files === null) {
+  if (
+    (parsed as { version?: unknown } | null)?.version !== 1 ||
+    typeof files !== "object" ||
+    files === null
+  ) {
     return unusable("not version 1 with a files map");
   }
   const entries: ManifestEntries = new Map();

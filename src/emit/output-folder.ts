@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { GpuvmError } from "../errors.js";
 import type { TextFile } from "../render/object.js";
 import { quoteForMessage } from "../terminal.js";
-import { existingTarget, writeFileAtomic } from "./atomic.js";
+import { errnoCode, existingTarget, lstatOrNothing, writeFileAtomic } from "./atomic.js";
 import { checksum, MANIFEST_NAME, type ManifestEntries, manifestText, readManifest } from "./manifest.js";
 import { outputPathSegments } from "./safe-path.js";
 
@@ -31,10 +31,6 @@ export interface FolderResult {
   notes: string[];
 }
 
-function errnoCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
-
 /**
  * Checks that every folder from `base` down to the file `segments` names is a real folder, not a link.
  * With create, makes the missing ones; without, stops at the first missing one (nothing below exists).
@@ -43,10 +39,7 @@ async function checkFolders(base: string, segments: string[], create: boolean): 
   let path = base;
   for (const segment of segments.slice(0, -1)) {
     path = join(path, segment);
-    let info = await lstat(path).catch((error: unknown) => {
-      if (errnoCode(error) === "ENOENT") return undefined;
-      throw new GpuvmError(`cannot inspect ${quoteForMessage(path)}: ${errnoCode(error) ?? String(error)}`);
-    });
+    let info = await lstatOrNothing(path);
     if (!info) {
       if (!create) return;
       await mkdir(path).catch((error: unknown) => {

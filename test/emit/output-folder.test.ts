@@ -127,4 +127,13 @@ describe("writeOutputFolder: files gpuvm wrote earlier", () => {
     expect(readFileSync(join(parent, "victim"), "utf8")).toBe("host/a.yaml v1\n");
     expect(existsSync(join(base, "host/a.yaml"))).toBe(true);
   });
+
+  it("sets aside a manifest that holds JSON null, as any other unusable manifest", async () => {
+    const base = join(scratch(), "out");
+    await writeOutputFolder(base, "host", files("a.yaml"), keep);
+    writeFileSync(join(base, MANIFEST_NAME), "null");
+    const result = await writeOutputFolder(base, "host", files("b.yaml"), prune);
+    expect(result.notes[0]).toMatch(/is not a manifest gpuvm can use \(not version 1 with a files map\)/);
+    expect(result.removed).toEqual([]);
+  });
 });
