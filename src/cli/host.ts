@@ -142,10 +142,7 @@ export function registerHost(program: Command, io: Io): void {
     )
     .option("--apply", "perform the writes (as root)")
     .action((address: string, flags: BindFlags & { apply?: boolean }) => {
-      const plan = planUnbind(inspectHost(flags.root), readState(flags.root), address, {
-        force: flags.force ?? false,
-        also: flags.also,
-      });
+      const plan = planUnbind(inspectHost(flags.root), readState(flags.root), address, bindOptions(flags));
       showOrApply(io, plan, flags, (written) =>
         written === 0 ? "nothing to restore; nothing was written" : `restored: ${written} writes done`,
       );

@@ -14,7 +14,8 @@ import { EXIT, guardedIo, type Io, processIo, QuietExit } from "./io.js";
  * command in full.
  */
 export async function buildProgram(io: Io, args: readonly string[] | "all"): Promise<Command> {
-  const wanted = args === "all" ? COMMANDS : COMMANDS.filter((entry) => entry === commandToLoad(args));
+  const one = args === "all" ? undefined : commandToLoad(args);
+  const wanted = args === "all" ? COMMANDS : one ? [one] : [];
   const registers = new Map<string, Register>(
     await Promise.all(wanted.map(async (entry) => [entry.name, await entry.load()] as const)),
   );

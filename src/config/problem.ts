@@ -22,6 +22,11 @@ export function clipMessage(text: string): string {
   return `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters)`;
 }
 
+/** A part of a message as it may reach a terminal: clipped, control characters and line breaks escaped. */
+export function safeMessage(text: string): string {
+  return quoteForMessage(clipMessage(text));
+}
+
 export function dottedPath(path: LabPath): string {
   return path.map(String).join(".");
 }
@@ -33,10 +38,9 @@ export function dottedPath(path: LabPath): string {
  * clipped, so one line stays readable whatever the file holds.
  */
 export function formatProblem(problem: Problem): string {
-  const safe = (text: string) => quoteForMessage(clipMessage(text));
-  const where = `${safe(problem.file)}:${problem.line}:${problem.col}`;
-  const message = safe(problem.message);
-  return problem.path ? `${where}: ${safe(problem.path)}: ${message}` : `${where}: ${message}`;
+  const where = `${safeMessage(problem.file)}:${problem.line}:${problem.col}`;
+  const message = safeMessage(problem.message);
+  return problem.path ? `${where}: ${safeMessage(problem.path)}: ${message}` : `${where}: ${message}`;
 }
 
 function formatProblems(problems: Problem[]): string {

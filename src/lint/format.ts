@@ -1,6 +1,6 @@
 // How findings are printed: one line per finding with its fix below it, or a stable JSON document
 // (documented in docs/lint.md; field order and sorting do not change between runs).
-import { clipMessage } from "../config/problem.js";
+import { safeMessage } from "../config/problem.js";
 import { quoteForMessage, terminalJson } from "../terminal.js";
 import type { Finding, IgnoredFinding } from "./finding.js";
 import type { LintReport } from "./run.js";
@@ -12,9 +12,8 @@ import type { LintReport } from "./run.js";
  * megabytes long is clipped.
  */
 export function formatFinding(finding: Finding): string {
-  const safe = (text: string) => quoteForMessage(clipMessage(text));
-  const where = `${safe(finding.file)}:${finding.line}:${finding.col}`;
-  return `${where}: ${finding.severity} ${finding.id}: ${safe(finding.message)}\n  fix: ${safe(finding.fix)}\n`;
+  const where = `${safeMessage(finding.file)}:${finding.line}:${finding.col}`;
+  return `${where}: ${finding.severity} ${finding.id}: ${safeMessage(finding.message)}\n  fix: ${safeMessage(finding.fix)}\n`;
 }
 
 export function formatFindings(findings: Finding[]): string {
