@@ -1,8 +1,7 @@
 // gpuvm wait VM --for running|stopped [--mode M] [--timeout 5m]: watch until the VM gets there, showing
 // its phases and, when it is stuck, why in the cluster's own words.
 import { type Command, Option } from "commander";
-import { findMode } from "../cluster/lifecycle.js";
-import { chooseMode } from "../cluster/lifecycle-plan.js";
+import { chooseMode, modeNamed } from "../cluster/lifecycle-plan.js";
 import { requireLabVm } from "../cluster/vm-lookup.js";
 import type { Engine } from "../engine/engine.js";
 import type { Lab } from "../model/lab.js";
@@ -27,7 +26,7 @@ export async function runWait(
     return;
   }
   // Stopped means every mode is gone, unless one was named.
-  for (const mode of named ? [findMode(found.vm, named)] : found.vm.modes) {
+  for (const mode of named ? [modeNamed(found.vm, named)] : found.vm.modes) {
     await engine.waitFor(found.vm, mode, "stopped");
   }
   io.out(`${found.vm.name} stopped\n`);

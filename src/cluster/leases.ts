@@ -221,7 +221,7 @@ export async function acquire(ctx: ClaimContext, claim: Claim, holder: string): 
   const ref = leaseRef(claim);
   for (;;) {
     if ((await createLease(ctx, leaseObject(claim, holder, grace))) === "created") return { ok: true };
-    let lease = await ctx.client.get<Lease>(ref);
+    const lease = await ctx.client.get<Lease>(ref);
     if (!lease) continue; // released in between: try to create again
     const current = lease.spec.holderIdentity ?? "";
     const confirmed = lease.metadata.annotations?.[CONFIRMED_ANNOTATION] === "true";
@@ -244,7 +244,7 @@ export async function acquire(ctx: ClaimContext, claim: Claim, holder: string): 
     }
     if (verdict === "refuse") return { ok: false, holder: current, claim, lease };
     try {
-      lease = await ctx.client.replace<Lease>(handedTo(lease, holder, grace));
+      await ctx.client.replace<Lease>(handedTo(lease, holder, grace));
       return { ok: true };
     } catch (error) {
       // Someone else wrote it first; look again at who holds it now.

@@ -59,12 +59,6 @@ export function modeNamed(vm: Vm, name: string | undefined): Mode {
 }
 
 /**
- * The one rule for the mode a command acts on: the mode named (--mode, --to, or a VirtualMachine name
- * such as gaming-live) always wins; otherwise start takes the default mode, switch the other one of a
- * two-mode VM whose one mode is active, and every other command the active mode (the default's, when
- * both are active), else the default.
- */
-/**
  * The "act-on" rule over mode names alone, so that a VM found only through the cluster's labels (no lab
  * file) is chosen by the same rule as a lab's: the active mode (the default one if several are), else
  * the default, else the only mode there is; undefined when that leaves a choice to the user.
@@ -76,6 +70,12 @@ export function actOnMode(modes: string[], active: string[], defaultMode?: strin
   return modes.length === 1 ? modes[0] : undefined;
 }
 
+/**
+ * The one rule for the mode a command acts on: the mode named (--mode, --to, or a VirtualMachine name
+ * such as gaming-live) always wins; otherwise start takes the default mode, switch the other one of a
+ * two-mode VM whose one mode is active, and every other command the active mode (the default's, when
+ * both are active), else the default.
+ */
 export function chooseMode(vm: Vm, views: ModeView[], purpose: ModePurpose, named?: string): Mode {
   if (named !== undefined) return modeNamed(vm, named);
   if (purpose === "start") return modeNamed(vm, undefined);

@@ -50,12 +50,7 @@ export interface LifecycleContext {
   signal?: AbortSignal;
 }
 
-/** The VM (and the mode, when the user named a VM object such as gaming-compat-maintenance). */
 export { LifecycleError };
-
-export function findMode(vm: Vm, name: ModeName | string | undefined): Mode {
-  return modeNamed(vm, name);
-}
 
 function ns(ctx: LifecycleContext): string {
   return ctx.lab.cluster.namespace;
