@@ -3,7 +3,7 @@
 import WebSocket from "ws";
 import { GpuvmError } from "../../errors.js";
 import type { KubeClient } from "../client.js";
-import { serverText } from "../errors.js";
+import { RBAC_ADVICE, serverText } from "../errors.js";
 
 /** virtctl's subprotocol: raw bytes in binary frames, no channel prefix. */
 export const PLAIN_PROTOCOL = "plain.kubevirt.io";
@@ -70,7 +70,7 @@ export async function openSubresource(opts: OpenOptions): Promise<WebSocket> {
             `${opts.kind} of ${opts.namespace}/${opts.vmi}: HTTP ${code} ${serverText(message)}`,
             code,
             code === 403
-              ? `your Kubernetes user needs get on virtualmachineinstances/${opts.kind} in subresources.kubevirt.io (gpuvm render --target kubevirt --with-rbac)`
+              ? `your Kubernetes user needs get on virtualmachineinstances/${opts.kind} in subresources.kubevirt.io (${RBAC_ADVICE})`
               : undefined,
           ),
         );

@@ -69,11 +69,9 @@ async function kubevirtChecks(client: KubeClient, lab: Lab): Promise<{ checks: C
   const checks = [
     operatorVersionCheck("kubevirt", "KubeVirt", cr, "observedKubeVirtVersion", lab.cluster.kubevirtVersion),
   ];
-  const missing = missingEntries(cr, {
-    featureGates: featureGates(lab),
-    pciHostDevices: permittedPciDevices(gpusPassedByLab(lab)),
-  });
   const gates = featureGates(lab);
+  const pci = permittedPciDevices(gpusPassedByLab(lab));
+  const missing = missingEntries(cr, { featureGates: gates, pciHostDevices: pci });
   checks.push(
     missing.featureGates.length === 0
       ? {
@@ -88,7 +86,6 @@ async function kubevirtChecks(client: KubeClient, lab: Lab): Promise<{ checks: C
           fix: `gpuvm apply -f ${lab.source.file} adds them to the KubeVirt CR (other gates stay)`,
         },
   );
-  const pci = permittedPciDevices(gpusPassedByLab(lab));
   checks.push(
     missing.pciHostDevices.length === 0
       ? {

@@ -12,7 +12,7 @@ import { compareVersions, DECLARATIVE_HOTPLUG_GATE, KUBEVIRT, parseVersion } fro
 import type { KubeClient } from "../client.js";
 import { ClusterError } from "../errors.js";
 import { FIELD_MANAGERS } from "../field-managers.js";
-import { type FoundVm, findVm, liveInstance, type VmTarget, vmPath } from "../vm-lookup.js";
+import { findVm, liveInstance, type VmTarget, vmPath } from "../vm-lookup.js";
 import {
   type DeviceChange,
   LIVE_CHANGE_TIMEOUT_MS,
@@ -216,11 +216,10 @@ export function ejectIso(req: MediaRequest): Promise<MediaOutcome> {
  * What the plans decide on. The KubeVirt CR is read only when it can matter: for a running VM, and for
  * eject, which needs an empty drive.
  */
-async function readForMedia(req: MediaRequest, always: boolean): Promise<MediaRead & { found: FoundVm }> {
+async function readForMedia(req: MediaRequest, always: boolean): Promise<MediaRead> {
   const found = await findVm(req.api, req);
   const declarative = always || found.instance ? await declarativeHotplug(req.api) : false;
   return {
-    found,
     name: found.name,
     namespace: req.namespace,
     vm: found.object,

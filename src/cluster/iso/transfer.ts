@@ -6,6 +6,7 @@ import { request as httpsRequest, type RequestOptions } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { checkServerIdentity } from "node:tls";
 import { GpuvmError } from "../../errors.js";
+import { serverText } from "../errors.js";
 import { writeFileBody } from "./file-body.js";
 
 export const UPLOAD_PATH = "/v1beta1/upload";
@@ -142,7 +143,7 @@ function judge(res: { status: number; text: string }, sent: number, opts: SendOp
     if (sent !== opts.size) throw new TransientUploadError(`sent ${sent} of ${opts.size} bytes`);
     return;
   }
-  const detail = res.text.trim().slice(0, 300);
+  const detail = serverText(res.text);
   if (TRANSIENT_STATUS.has(res.status))
     throw new TransientUploadError(`upload proxy answered ${res.status} ${detail}`);
   throw new GpuvmError(`upload proxy refused the upload: HTTP ${res.status}${detail ? `: ${detail}` : ""}`);
