@@ -8,7 +8,6 @@ import { STARTER_LAB } from "../config/starter.js";
 import { FileExistsError, writeFileAtomic } from "../emit/atomic.js";
 import { labFromScan } from "../host/from-host.js";
 import { scanHost } from "../host/scan.js";
-import { terminalSafe } from "../terminal.js";
 import { type Io, UsageError } from "./io.js";
 import { SCHEMA_FILE, schemaText } from "./schema.js";
 
@@ -54,7 +53,7 @@ export function registerInit(program: Command, io: Io): void {
       }
       const schema = join(dirname(file), SCHEMA_FILE);
       const { wrote, problem } = await writeSchema(schema, force);
-      if (problem) io.err(`gpuvm: ${terminalSafe(problem)}\n`);
+      if (problem) io.err(`gpuvm: ${problem}\n`);
       io.out(`wrote ${file}${wrote ? ` and ${schema}` : ""}; next: gpuvm validate -f ${file}\n`);
     });
 }

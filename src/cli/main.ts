@@ -2,7 +2,6 @@
 import { Command, CommanderError, Help } from "commander";
 import { InputError } from "../config/problem.js";
 import { GpuvmError } from "../errors.js";
-import { terminalSafe } from "../terminal.js";
 import { version } from "../version.js";
 import { COMMANDS, commandToLoad, type Register } from "./commands.js";
 import { EXIT, guardedIo, type Io, processIo, QuietExit } from "./io.js";
@@ -60,18 +59,18 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
     if (error instanceof QuietExit) return error.exitCode;
     if (error instanceof InputError) {
       // Located problems (file:line:col: path: message) stand on their own lines.
-      io.err(`${terminalSafe(error.message)}\n`);
+      io.err(`${error.message}\n`);
       return error.exitCode;
     }
     if (error instanceof GpuvmError) {
-      io.err(`gpuvm: ${terminalSafe(error.message)}\n`);
-      if (error.hint) io.err(`  next: ${terminalSafe(error.hint)}\n`);
+      io.err(`gpuvm: ${error.message}\n`);
+      if (error.hint) io.err(`  next: ${error.hint}\n`);
       if (process.env.GPUVM_DEBUG) debugTrace(io, error);
       return error.exitCode;
     }
     // Not a GpuvmError: a bug in gpuvm or an unexpected failure below it.
     const message = error instanceof Error ? error.message : String(error);
-    io.err(`gpuvm: ${terminalSafe(message)}\n`);
+    io.err(`gpuvm: ${message}\n`);
     if (process.env.GPUVM_DEBUG) debugTrace(io, error);
     return EXIT.invalid;
   }

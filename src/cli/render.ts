@@ -9,7 +9,6 @@ import { toJsonList, toYamlStream } from "../emit/yaml.js";
 import { loadModel } from "../model/index.js";
 import { renderRbac } from "../render/rbac.js";
 import { findTarget, type Target, targets } from "../render/targets/index.js";
-import { terminalSafe } from "../terminal.js";
 import { type Io, UsageError } from "./io.js";
 import { lintGate } from "./lint-gate.js";
 import { labFileOption, outputOption } from "./options.js";
@@ -27,8 +26,8 @@ interface RenderFlags extends TargetFlags {
 
 /** What `render --out` tells the user about one folder, on stderr, besides the count. */
 function folderReport(target: string, result: FolderResult, prune: boolean): string {
-  const at = (path: string) => terminalSafe(join(result.folder, path));
-  const lines = result.notes.map((note) => `${target}: ${terminalSafe(note)}`);
+  const at = (path: string) => join(result.folder, path);
+  const lines = result.notes.map((note) => `${target}: ${note}`);
   for (const path of result.replacedEdited)
     lines.push(`${target}: ${at(path)}: replaced; it had been edited since gpuvm wrote it`);
   for (const path of result.replacedUnrecorded)
@@ -124,7 +123,7 @@ export function registerRender(program: Command, io: Io): void {
           for (const note of output.notes ?? []) io.err(`${target.name}: ${note}\n`);
           const prune = flags.pruneFiles === true;
           const result = await writeOutputFolder(flags.out, target.name, layoutTarget(output), { prune });
-          io.err(`${target.name}: wrote ${result.written} files to ${terminalSafe(result.folder)}\n`);
+          io.err(`${target.name}: wrote ${result.written} files to ${result.folder}\n`);
           io.err(folderReport(target.name, result, prune));
         }
         return;
