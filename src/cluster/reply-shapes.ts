@@ -70,6 +70,11 @@ const SHAPES: Record<string, z.ZodType> = {
   "datavolumes.cdi.kubevirt.io": dataVolume,
 };
 
+/** The reply to a list request of each resource, built once: replies are checked on every poll. */
+const LIST_SHAPES: Record<string, z.ZodType> = Object.fromEntries(
+  Object.entries(SHAPES).map(([resource, item]) => [resource, listOf(item)]),
+);
+
 function listOf(item: z.ZodType): z.ZodType {
   return z.looseObject({ items: z.array(item), metadata: z.looseObject({}).nullish() });
 }
@@ -90,7 +95,7 @@ function where(path: PropertyKey[]): string {
 export function replyProblem(resource: string, body: unknown, kind: "object" | "list"): string | undefined {
   const item = SHAPES[resource];
   if (!item) return undefined;
-  const shape = kind === "list" ? listOf(item) : item;
+  const shape = kind === "list" ? (LIST_SHAPES[resource] ?? item) : item;
   const result = shape.safeParse(body);
   if (result.success) return undefined;
   const issue = result.error.issues[0];

@@ -11,19 +11,26 @@ export const REDACTED = "[redacted]";
 const MIN_SECRET_LENGTH = 4;
 
 const known = new Set<string>();
+/** `known`, longest first, built again only after a credential was added (redaction runs per line). */
+let longestFirst: string[] | undefined;
+
+function add(secret: string): void {
+  if (known.has(secret)) return;
+  known.add(secret);
+  longestFirst = undefined;
+}
 
 /** Remembers one credential, and the encodings it travels in (base64 in kubeconfig data and headers). */
 export function rememberSecret(value: unknown): void {
   if (typeof value !== "string") return;
   const trimmed = value.trim();
   if (trimmed.length < MIN_SECRET_LENGTH) return;
-  known.add(trimmed);
-  const base64 = Buffer.from(trimmed, "utf8").toString("base64");
-  known.add(base64);
+  add(trimmed);
+  add(Buffer.from(trimmed, "utf8").toString("base64"));
   // kubeconfig *-data fields are base64: the decoded PEM is what TLS errors would show.
   if (/^[A-Za-z0-9+/=\s]+$/.test(trimmed) && trimmed.length % 4 === 0) {
     const decoded = Buffer.from(trimmed, "base64").toString("utf8").trim();
-    if (decoded.length >= MIN_SECRET_LENGTH && /^[\x20-\x7e\r\n\t]+$/.test(decoded)) known.add(decoded);
+    if (decoded.length >= MIN_SECRET_LENGTH && /^[\x20-\x7e\r\n\t]+$/.test(decoded)) add(decoded);
   }
 }
 
@@ -109,7 +116,8 @@ export function redact(text: string): string {
 export function redactKnown(text: string): string {
   let result = text;
   // Longest first, so that a secret containing another is taken out whole.
-  for (const secret of [...known].sort((a, b) => b.length - a.length)) {
+  longestFirst ??= [...known].sort((a, b) => b.length - a.length);
+  for (const secret of longestFirst) {
     if (result.includes(secret)) result = result.split(secret).join(REDACTED);
   }
   return result;
